@@ -1,0 +1,44 @@
+# StockCast: the two set-up commands are `make run` and `make test` (see README).
+SHELL := /bin/bash
+SWIFT ?= swift
+DATA_DIR ?= ./var
+# What building and running needs from Debian (the Swift toolchain itself comes with the machine):
+# zlib headers for swift-nio-extras' compression; the design card's system packages.
+BUILD_PACKAGES := zlib1g-dev libssl-dev libpq-dev
+# What the test suite needs on top: a real PostgreSQL 15 server for the PostgreSQL store suite.
+TEST_PACKAGES := postgresql postgresql-client
+# Tests and CI: an uncaught error otherwise spends ~30 s in the backtracer.
+export SWIFT_BACKTRACE := enable=no
+
+.PHONY: run test build release bench deps test-deps clean-data
+
+## make run: install what is missing, build release, start the server on 127.0.0.1:8080 with the sample data.
+run: deps release
+	.build/release/stockcast serve --data-dir $(DATA_DIR)
+
+deps:
+	@scripts/install-packages.sh $(BUILD_PACKAGES)
+
+release: deps
+	$(SWIFT) build -c release --product stockcast
+
+build: deps
+	$(SWIFT) build
+
+## make test: install what tests need, start a private PostgreSQL 15, run every test, stop PostgreSQL.
+test: deps test-deps
+	@scripts/test-postgres.sh start
+	@set -o pipefail; status=0; \
+	STOCKCAST_TEST_POSTGRES_URL="$$(scripts/test-postgres.sh url)" STOCKCAST_REQUIRE_POSTGRES=1 \
+	  $(SWIFT) test || status=$$?; \
+	scripts/test-postgres.sh stop; exit $$status
+
+test-deps:
+	@scripts/install-packages.sh $(TEST_PACKAGES)
+
+## make bench: ETL throughput, SQLite and PostgreSQL, side by side with the pandas path (writes bench/out/).
+bench: deps test-deps release
+	bench/run-etl-bench.sh
+
+clean-data:
+	rm -rf $(DATA_DIR)

@@ -1,0 +1,171 @@
+import struct Foundation.Date
+import Logging
+import MarketData
+import PredictionCore
+import Storage
+
+/// Runs the steps of one ETL run: fetch → validate → upsert raw → clean + indicators → store.
+///
+/// Every step is recorded (status, attempts, counts, duration, error) before and after it runs; transient errors are
+/// retried with `RetryPolicy`. Each step's writes are one transaction in the store, so a run interrupted between steps
+/// leaves nothing half-written: the clean step always recomputes from the full stored raw history, so the next run of
+/// the instrument repairs whatever a previous interrupted run did not finish.
+struct ETLRunExecutor: Sendable {
+    let store: any StockCastStore
+    let providers: any ProviderCatalog
+    let retry: RetryPolicy
+    let largeMoveThreshold: Double
+    /// Sessions fetched again before the last stored one on incremental runs of HTTP sources.
+    let overlapSessions: Int
+    /// Upper bound of issues stored per run (the counts stay exact beyond it).
+    let maxStoredIssues: Int
+    let logger: Logger
+    /// Returns `true` once the server is shutting down; checked between steps.
+    let isStopping: @Sendable () async -> Bool
+    /// Called with every step record as it changes (for progress events).
+    let onStep: @Sendable (ETLStep) async -> Void
+    /// Today's date; rows after it are rejected. Defaults to the UTC date plus one day, so exchanges ahead of UTC
+    /// (Asia) are not rejected for their local today.
+    let today: @Sendable () -> SessionDate
+
+    /// Executes `run` (already marked running) and returns it finished: `completed` or `failed` with the error.
+    func execute(_ run: ETLRun) async -> ETLRun {
+        var run = run
+        do {
+            try await self.perform(&run)
+            run.status = .completed
+        } catch let error as ProviderError {
+            run.status = .failed
+            run.error = "\(error.code): \(error.message)"
+        } catch let error as StopRequested {
+            run.status = .failed
+            run.error = error.message
+        } catch {
+            run.status = .failed
+            run.error = "internal error: \(String(describing: error))"
+            self.logger.error("ETL run failed", metadata: ["run": "\(run.id)", "error": "\(String(reflecting: error))"])
+        }
+        run.finishedAt = Date()
+        return run
+    }
+
+    private func perform(_ run: inout ETLRun) async throws {
+        let instrument = run.instrument
+        let calendar = TradingCalendars.calendar(for: instrument.exchange)
+        let spec = try SourceSpec(parsing: run.source)
+        let provider = try self.providers.provider(for: spec)
+
+        // fetch
+        let existing = try await self.store.rawBars(for: instrument)
+        var since: SessionDate? = nil
+        if case .csv = spec {
+            // a file is read whole: it is the full history the user has
+        } else if let last = existing.last {
+            since = calendar.sessions(before: last.session, count: self.overlapSessions).first ?? last.session
+        }
+        let request = FetchRequest(instrument: instrument, since: since)
+        let (runID, source) = (run.id, run.source)
+        let fetched = try await self.step(.fetch, of: run) {
+            let series = try await provider.fetch(request)
+            return (series, ETLCounts(read: series.rows.count + series.issues.count))
+        }
+        run.counts.read = fetched.rows.count + fetched.issues.count
+
+        // validate
+        let report = try await self.step(.validate, of: run) {
+            let validator = BarValidator(calendar: calendar, today: self.today(), largeMoveThreshold: self.largeMoveThreshold)
+            let storedActions = try await self.store.corporateActions(for: instrument)
+            let report = validator.validate(fetched.rows, existing: existing, actions: storedActions + fetched.actions)
+            let issues = fetched.issues + report.issues
+            try await self.store.appendIssues(Array(issues.prefix(self.maxStoredIssues)), toRun: runID)
+            let rejected = issues.filter { $0.severity == .rejected }.count
+            return (report, ETLCounts(read: fetched.rows.count, rejected: rejected, flagged: issues.count - rejected))
+        }
+        let issueCount = fetched.issues.count + report.issues.count
+        run.counts.rejected = fetched.issues.count + report.issues.filter { $0.severity == .rejected }.count
+        run.counts.flagged = issueCount - run.counts.rejected
+
+        // upsert raw
+        let rawCounts = try await self.step(.upsertRaw, of: run) {
+            let counts = try await self.store.upsertRawBars(report.accepted, for: instrument, source: source, runID: runID)
+            _ = try await self.store.upsertCorporateActions(fetched.actions, for: instrument)
+            return (counts, ETLCounts(read: report.accepted.count, inserted: counts.inserted, updated: counts.updated, unchanged: counts.unchanged))
+        }
+        run.counts.inserted = rawCounts.inserted
+        run.counts.updated = rawCounts.updated
+        run.counts.unchanged = rawCounts.unchanged
+
+        // clean + indicators, over the full stored history so values never depend on the download window
+        let cleaned = try await self.step(.clean, of: run) {
+            let bars = try await self.store.rawBars(for: instrument)
+            let actions = try await self.store.corporateActions(for: instrument)
+            let history = bars.enumerated().map { NumberedBar(row: $0.offset + 1, bar: $0.element) }
+            let flagged = BarValidator(calendar: calendar, today: self.today(), largeMoveThreshold: self.largeMoveThreshold)
+                .validate(history, existing: [], actions: actions).flaggedSessions
+            let clean = BarCleaner.clean(bars: bars, actions: actions, flagged: flagged)
+            return (clean, ETLCounts(read: bars.count))
+        }
+
+        // store
+        _ = try await self.step(.store, of: run) {
+            let counts = try await self.store.upsertCleanBars(cleaned, for: instrument)
+            return (counts, ETLCounts(read: cleaned.count, inserted: counts.inserted, updated: counts.updated, unchanged: counts.unchanged))
+        }
+    }
+
+    /// Runs one step with retries on transient errors and records it before, between and after attempts.
+    private func step<T: Sendable>(
+        _ name: ETLStepName, of run: ETLRun, _ body: @Sendable () async throws -> (T, ETLCounts)
+    ) async throws -> T {
+        if await self.isStopping() {
+            throw StopRequested(message: "interrupted: the server shut down before step \(name.rawValue)")
+        }
+        let started = ContinuousClock.now
+        var record = ETLStep(runID: run.id, name: name, status: .running, startedAt: Date())
+        var attempt = 0
+        while true {
+            attempt += 1
+            record.attempts = attempt
+            try await self.store.recordStep(record)
+            await self.onStep(record)
+            do {
+                let (value, counts) = try await body()
+                record.status = .completed
+                record.counts = counts
+                record.error = nil
+                record.finishedAt = Date()
+                record.durationMilliseconds = Self.milliseconds(since: started)
+                try await self.store.recordStep(record)
+                await self.onStep(record)
+                return value
+            } catch let error as ProviderError where error.isTransient && attempt < self.retry.maxAttempts {
+                let delay = self.retry.delay(afterAttempt: attempt, retryAfterSeconds: error.retryAfterSeconds)
+                record.error = "attempt \(attempt) failed (\(error.code): \(error.message)); retrying in \(delay)"
+                self.logger.warning("ETL step retry", metadata: ["run": "\(run.id)", "step": "\(name.rawValue)", "error": "\(error.message)"])
+                try await self.store.recordStep(record)
+                try await Task.sleep(for: delay)
+                if await self.isStopping() {
+                    throw StopRequested(message: "interrupted: the server shut down while step \(name.rawValue) waited to retry")
+                }
+            } catch {
+                record.status = .failed
+                record.error = (error as? ProviderError).map { "\($0.code): \($0.message)" } ?? String(describing: error)
+                record.finishedAt = Date()
+                record.durationMilliseconds = Self.milliseconds(since: started)
+                try? await self.store.recordStep(record)
+                await self.onStep(record)
+                throw error
+            }
+        }
+    }
+
+    private static func milliseconds(since start: ContinuousClock.Instant) -> Int {
+        let elapsed = ContinuousClock.now - start
+        return Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+    }
+}
+
+/// Thrown between steps when the server is shutting down; the run is recorded as failed ("interrupted") and can be retried.
+struct StopRequested: Error {
+    let message: String
+}

@@ -1,0 +1,255 @@
+import struct Foundation.Date
+import Logging
+import MarketData
+import PredictionCore
+import ServiceLifecycle
+import Storage
+
+/// Runs ETL runs (fetch → validate → upsert raw → clean + indicators → store), serialised per instrument.
+///
+/// Runs are persisted as `pending` before they are queued, so nothing submitted is lost on a crash: at start the
+/// pipeline marks runs that were `running` as `failed` ("interrupted", retryable) and queues every `pending` run again.
+/// At most `maxConcurrentRuns` run at once and never two of one instrument. On graceful shutdown the pipeline takes no
+/// new runs; in-flight runs stop at the next step boundary and are recorded as interrupted; queued runs stay `pending`
+/// for the next start.
+public actor MarketDataPipeline: Service {
+    /// Pipeline settings.
+    public struct Configuration: Sendable {
+        /// Runs executed at the same time (different instruments). Defaults to `2`.
+        public var maxConcurrentRuns: Int = 2
+        /// Runs waiting in the queue; more submissions get `queueFull`. Defaults to `10_000`.
+        public var maxQueuedRuns: Int = 10_000
+        /// Retry policy of transient step failures.
+        public var retry = RetryPolicy()
+        /// Close-to-close move above which a bar without a split is flagged. Defaults to `0.5` (50 %).
+        public var largeMoveThreshold: Double = 0.5
+        /// Sessions re-fetched before the last stored session on incremental HTTP runs. Defaults to `30`.
+        public var overlapSessions: Int = 30
+        /// Issues stored per run report (counts stay exact). Defaults to `10_000`.
+        public var maxStoredIssues: Int = 10_000
+        /// Buffer of each event subscriber (newest kept). Defaults to `256`.
+        public var eventBufferSize: Int = 256
+
+        /// The defaults.
+        public init() {}
+    }
+
+    /// Lifecycle of the pipeline service.
+    private enum State {
+        case idle
+        case running
+        case stopping
+    }
+
+    nonisolated let logger: Logger
+    nonisolated let configuration: Configuration
+    private let store: any StockCastStore
+    private let providers: any ProviderCatalog
+    private let today: @Sendable () -> SessionDate
+    private let readiness: ReadinessGate?
+
+    private var state = State.idle
+    private var queue: [(id: Int64, instrument: InstrumentKey)] = []
+    private var queuedIDs: Set<Int64> = []
+    private var activeInstruments: Set<InstrumentKey> = []
+    private var runningCount = 0
+    private var finishWaiters: [Int64: [CheckedContinuation<ETLRun, any Error>]] = [:]
+    private var subscribers: [Int: AsyncStream<ETLRunEvent>.Continuation] = [:]
+    private var nextSubscriberID = 0
+    private let wake: (stream: AsyncStream<Void>, continuation: AsyncStream<Void>.Continuation)
+
+    /// Creates the pipeline; no work happens until `run()`.
+    public init(
+        store: any StockCastStore, providers: any ProviderCatalog, configuration: Configuration = .init(), logger: Logger,
+        readiness: ReadinessGate? = nil, today: @escaping @Sendable () -> SessionDate = MarketDataPipeline.defaultToday
+    ) {
+        self.readiness = readiness
+        self.store = store
+        self.providers = providers
+        self.configuration = configuration
+        self.logger = logger
+        self.today = today
+        self.wake = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// UTC date plus one day (so exchanges east of UTC are never "in the future").
+    @Sendable public static func defaultToday() -> SessionDate {
+        let days = Int32((Date().timeIntervalSince1970 / 86_400).rounded(.down))
+        return SessionDate(dayNumber: days + 1)
+    }
+
+    // MARK: Service
+
+    /// Waits for the readiness gate (migrations), recovers interrupted runs, then executes queued runs until
+    /// graceful shutdown.
+    public func run() async throws {
+        guard case .idle = self.state else { return }
+        try await self.readiness?.wait()
+        guard case .idle = self.state else { return }
+        self.state = .running
+        try await self.recover()
+        await withDiscardingTaskGroup { group in
+            for await _ in self.wake.stream.cancelOnGracefulShutdown() {
+                while let next = self.dequeue() {
+                    group.addTask { await self.execute(next.id, instrument: next.instrument) }
+                }
+            }
+            // Graceful shutdown: running runs stop at their next step boundary; the group waits for them.
+            self.state = .stopping
+        }
+        for (_, continuation) in self.subscribers { continuation.finish() }
+        self.subscribers.removeAll()
+        let waiters = self.finishWaiters
+        self.finishWaiters.removeAll()
+        for (_, list) in waiters {
+            for waiter in list { waiter.resume(throwing: PipelineError(.shuttingDown, "the server is shutting down")) }
+        }
+    }
+
+    // MARK: Submitting
+
+    /// Records a new `pending` run and queues it. Returns the stored run.
+    public func submit(_ instrument: InstrumentKey, source: String, trigger: ETLTrigger, retryOf: Int64? = nil) async throws -> ETLRun {
+        guard case .stopping = self.state else {
+            guard self.queue.count < self.configuration.maxQueuedRuns else {
+                throw PipelineError(.queueFull, "the ETL queue holds \(self.queue.count) runs, its limit; try again later")
+            }
+            let run = try await self.store.createRun(NewETLRun(instrument: instrument, source: source, trigger: trigger, retryOf: retryOf))
+            self.enqueue(run)
+            self.publish(ETLRunEvent(run: run, step: nil))
+            return run
+        }
+        throw PipelineError(.shuttingDown, "the server is shutting down and takes no new ETL runs")
+    }
+
+    /// Queues a new run with the same instrument and source as a failed run.
+    public func retry(runID: Int64) async throws -> ETLRun {
+        guard let failed = try await self.store.run(id: runID) else {
+            throw PipelineError(.runNotFound, "no ETL run with id \(runID)")
+        }
+        guard failed.status == .failed else {
+            throw PipelineError(.notRetryable, "ETL run \(runID) is \(failed.status.rawValue); only failed runs can be retried")
+        }
+        return try await self.submit(failed.instrument, source: failed.source, trigger: .retry, retryOf: runID)
+    }
+
+    /// Waits until run `id` is completed or failed and returns it.
+    public func waitUntilFinished(_ id: Int64) async throws -> ETLRun {
+        guard let run = try await self.store.run(id: id) else {
+            throw PipelineError(.runNotFound, "no ETL run with id \(id)")
+        }
+        if run.status == .completed || run.status == .failed { return run }
+        return try await withCheckedThrowingContinuation { continuation in
+            self.finishWaiters[id, default: []].append(continuation)
+        }
+    }
+
+    /// A stream of run and step changes, newest `eventBufferSize` kept when the reader is slow. Ends on shutdown.
+    public func events() -> AsyncStream<ETLRunEvent> {
+        let (stream, continuation) = AsyncStream.makeStream(
+            of: ETLRunEvent.self, bufferingPolicy: .bufferingNewest(self.configuration.eventBufferSize)
+        )
+        let id = self.nextSubscriberID
+        self.nextSubscriberID += 1
+        self.subscribers[id] = continuation
+        continuation.onTermination = { _ in Task { await self.removeSubscriber(id) } }
+        return stream
+    }
+
+    /// Number of runs waiting and running.
+    public var load: (queued: Int, running: Int) { (self.queue.count, self.runningCount) }
+
+    // MARK: Internals
+
+    private func removeSubscriber(_ id: Int) {
+        self.subscribers[id] = nil
+    }
+
+    private func publish(_ event: ETLRunEvent) {
+        for (_, continuation) in self.subscribers { continuation.yield(event) }
+    }
+
+    private func enqueue(_ run: ETLRun) {
+        guard !self.queuedIDs.contains(run.id) else { return }
+        self.queuedIDs.insert(run.id)
+        self.queue.append((run.id, run.instrument))
+        self.wake.continuation.yield()
+    }
+
+    private func dequeue() -> (id: Int64, instrument: InstrumentKey)? {
+        guard case .running = self.state, self.runningCount < self.configuration.maxConcurrentRuns else { return nil }
+        guard let index = self.queue.firstIndex(where: { !self.activeInstruments.contains($0.instrument) }) else { return nil }
+        let next = self.queue.remove(at: index)
+        self.queuedIDs.remove(next.id)
+        self.activeInstruments.insert(next.instrument)
+        self.runningCount += 1
+        return next
+    }
+
+    /// Marks runs left `running` by a crash as failed and queues the `pending` ones again.
+    private func recover() async throws {
+        for stale in try await self.store.runs(matching: ETLRunFilter(status: .running), before: nil, limit: 10_000) {
+            var run = stale
+            run.status = .failed
+            run.error = "interrupted: the server stopped while this run was in progress; retry it"
+            run.finishedAt = Date()
+            try await self.store.updateRun(run)
+            self.logger.warning("marked interrupted ETL run as failed", metadata: ["run": "\(run.id)"])
+        }
+        let pending = try await self.store.runs(matching: ETLRunFilter(status: .pending), before: nil, limit: self.configuration.maxQueuedRuns)
+        for run in pending.reversed() { self.enqueue(run) }
+    }
+
+    private func execute(_ id: Int64, instrument: InstrumentKey) async {
+        defer { self.finished(id, instrument: instrument) }
+        do {
+            guard var run = try await self.store.run(id: id), run.status == .pending else { return }
+            run.status = .running
+            run.startedAt = Date()
+            try await self.store.updateRun(run)
+            self.publish(ETLRunEvent(run: run, step: nil))
+            let started = run
+            let executor = ETLRunExecutor(
+                store: self.store, providers: self.providers, retry: self.configuration.retry,
+                largeMoveThreshold: self.configuration.largeMoveThreshold, overlapSessions: self.configuration.overlapSessions,
+                maxStoredIssues: self.configuration.maxStoredIssues, logger: self.logger,
+                isStopping: { await self.isStopping }, onStep: { step in await self.stepChanged(step, of: started) }, today: self.today
+            )
+            let done = await executor.execute(run)
+            try await self.store.updateRun(done)
+            self.logger.info(
+                "ETL run finished",
+                metadata: ["run": "\(id)", "instrument": "\(instrument)", "status": "\(done.status.rawValue)",
+                           "inserted": "\(done.counts.inserted)", "updated": "\(done.counts.updated)", "rejected": "\(done.counts.rejected)"]
+            )
+            self.publish(ETLRunEvent(run: done, step: nil))
+            for waiter in self.finishWaiters.removeValue(forKey: id) ?? [] { waiter.resume(returning: done) }
+        } catch {
+            self.logger.error("ETL run could not be recorded", metadata: ["run": "\(id)", "error": "\(String(reflecting: error))"])
+            for waiter in self.finishWaiters.removeValue(forKey: id) ?? [] { waiter.resume(throwing: error) }
+        }
+    }
+
+    private var isStopping: Bool {
+        if case .stopping = self.state { return true }
+        return false
+    }
+
+    private func stepChanged(_ step: ETLStep, of run: ETLRun) {
+        self.publish(ETLRunEvent(run: run, step: step))
+    }
+
+    private func finished(_ id: Int64, instrument: InstrumentKey) {
+        self.activeInstruments.remove(instrument)
+        self.runningCount -= 1
+        self.wake.continuation.yield()
+    }
+}
+
+/// A change of a run (status) or of one of its steps, for progress displays and live streams.
+public struct ETLRunEvent: Sendable, Hashable {
+    /// The run as of the event.
+    public var run: ETLRun
+    /// The step that changed, or `nil` when the run itself changed.
+    public var step: ETLStep?
+}

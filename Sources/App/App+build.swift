@@ -1,0 +1,110 @@
+import Actors
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import Logging
+import NIOFoundationEssentialsCompat
+import Storage
+
+/// The composition root: builds the store, the pipeline, the scheduler and the router, and wires them into one
+/// application whose services run in one `ServiceGroup` (store → HTTP client → pipeline → scheduler → HTTP server).
+/// Migrations run in `beforeServerStarts`; the pipeline and scheduler wait for them behind a `ReadinessGate`.
+func buildApplication(_ configuration: AppConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
+    buildApplication(try makeServices(configuration, logger: logger), configuration: configuration, logger: logger)
+}
+
+/// Builds the application around already created parts (tests keep the parts to await pipeline runs).
+func buildApplication(_ parts: ServiceParts, configuration: AppConfiguration, logger: Logger) -> some ApplicationProtocol {
+    let router = buildRouter(parts, configuration: configuration)
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "stockcast"),
+        logger: logger
+    )
+    app.addServices(parts.store, HTTPClientService(client: parts.httpClient), parts.pipeline, parts.scheduler)
+    app.beforeServerStarts {
+        try await parts.store.migrate()
+        await parts.readiness.open()
+        try await AdminKeyBootstrap.ensureAdminKey(store: parts.store, file: configuration.adminKeyFile, logger: logger)
+        if configuration.ingestSampleData {
+            try await SampleDataBootstrap.ingestIfEmpty(
+                store: parts.store, pipeline: parts.pipeline, importDirectory: configuration.importDirectory, logger: logger
+            )
+        }
+        logger.notice(
+            "stockcast ready",
+            metadata: ["storage": "\(parts.store.backendName)", "data_dir": "\(configuration.dataDirectory.path)", "instance": "\(configuration.instanceID)"]
+        )
+    }
+    return app
+}
+
+/// The long-lived components of one process.
+struct ServiceParts: Sendable {
+    let store: any StockCastStore
+    let httpClient: HTTPClient
+    let pipeline: MarketDataPipeline
+    let scheduler: ETLScheduler
+    let readiness: ReadinessGate
+    let authenticator: APIKeyAuthenticator
+    let authLimiter: FailedAuthLimiter
+}
+
+/// Creates the store (PostgreSQL when `storage.postgres.url` is set, else SQLite in `data_dir`) and the actors.
+func makeServices(_ configuration: AppConfiguration, logger: Logger) throws -> ServiceParts {
+    try FileManager.default.createDirectory(at: configuration.importDirectory, withIntermediateDirectories: true)
+    let store: any StockCastStore
+    if let url = configuration.postgresURL {
+        store = try PostgresStore(url: url, logger: logger)
+    } else {
+        store = try SQLiteStore(path: configuration.dataDirectory.appendingPathComponent(configuration.sqliteFile).path, logger: logger)
+    }
+    var clientConfiguration = HTTPClient.Configuration()
+    clientConfiguration.timeout = .init(connect: .seconds(10), read: .seconds(Int64(configuration.providerTimeoutSeconds)))
+    let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+    let readiness = ReadinessGate()
+    let providers = LiveProviderCatalog(configuration: configuration, httpClient: httpClient)
+    let pipeline = MarketDataPipeline(
+        store: store, providers: providers, configuration: configuration.pipeline, logger: logger, readiness: readiness
+    )
+    let scheduler = ETLScheduler(
+        pipeline: pipeline, store: store, instance: configuration.instanceID, configuration: configuration.schedule, logger: logger,
+        readiness: readiness
+    )
+    return ServiceParts(
+        store: store, httpClient: httpClient, pipeline: pipeline, scheduler: scheduler, readiness: readiness,
+        authenticator: APIKeyAuthenticator(store: store), authLimiter: FailedAuthLimiter(limit: configuration.maxAuthFailuresPerMinute)
+    )
+}
+
+/// All routes, grouped by the role they need.
+func buildRouter(_ parts: ServiceParts, configuration: AppConfiguration) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: ErrorMiddleware())
+    HealthController(store: parts.store, instanceID: configuration.instanceID).addRoutes(to: router)
+    router.get("/openapi.json") { _, _ in
+        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(data: try OpenAPIDocument.json())))
+    }
+    router.get("/") { _, _ in
+        Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: .init(string: LandingPage.html)))
+    }
+
+    func guarded(_ role: APIRole?) -> RouterGroup<AppRequestContext> {
+        router.group().add(middleware: AuthMiddleware(minimum: role, authenticator: parts.authenticator, limiter: parts.authLimiter))
+    }
+    let reads = guarded(configuration.readRequiresKey ? .viewer : nil)
+    let writes = guarded(.operator)
+    let admin = guarded(.admin)
+
+    let datasets = DatasetController(store: parts.store, pipeline: parts.pipeline, configuration: configuration)
+    datasets.addReadRoutes(to: reads)
+    datasets.addWriteRoutes(to: writes)
+    let etl = ETLController(
+        store: parts.store, pipeline: parts.pipeline, configuration: configuration,
+        sources: SourcePolicy(importDirectory: configuration.importDirectory)
+    )
+    etl.addReadRoutes(to: reads)
+    etl.addWriteRoutes(to: writes)
+    KeyController(store: parts.store, authenticator: parts.authenticator, configuration: configuration).addRoutes(to: admin)
+    return router
+}

@@ -1,0 +1,158 @@
+import Actors
+import Foundation
+
+/// Every setting of `stockcast`, typed. Defaults live in `defaultValues` (identical to `Config/default.json`, which a
+/// test checks); see `ConfigValues` for how layers override them and README "Configuration" for each key.
+struct AppConfiguration: Sendable {
+    /// `http.host`: address to bind. Defaults to `127.0.0.1`.
+    var host = "127.0.0.1"
+    /// `http.port`: port to bind (0 = any free port). Defaults to `8080`.
+    var port = 8080
+    /// `data_dir`: holds the SQLite database, `admin.key`, artifacts and `import/`. Defaults to `./var`.
+    var dataDirectory = URL(fileURLWithPath: "var")
+    /// `log.level`: trace, debug, info, notice, warning, error, critical. Defaults to `info`.
+    var logLevel = "info"
+    /// `storage.postgres.url`: when set, PostgreSQL is used instead of SQLite. Defaults to empty.
+    var postgresURL: String?
+    /// `storage.sqlite.file`: database file name inside `data_dir`. Defaults to `stockcast.sqlite`.
+    var sqliteFile = "stockcast.sqlite"
+    /// `etl.sample_data`: ingest the bundled sample data on first start of an empty store. Defaults to `true`.
+    var ingestSampleData = true
+    /// `etl.*`: pipeline settings.
+    var pipeline = MarketDataPipeline.Configuration()
+    /// `etl.schedule.*`: daily run.
+    var schedule = ETLScheduler.Configuration()
+    /// `providers.yahoo.base_url`. Defaults to `https://query1.finance.yahoo.com`.
+    var yahooBaseURL = "https://query1.finance.yahoo.com"
+    /// `providers.stooq.base_url`. Defaults to `https://stooq.com`.
+    var stooqBaseURL = "https://stooq.com"
+    /// `providers.requests_per_second`: token-bucket refill rate shared by HTTP providers. Defaults to `2`.
+    var providerRequestsPerSecond = 2.0
+    /// `providers.burst`: token-bucket capacity. Defaults to `4`.
+    var providerBurst = 4
+    /// `providers.timeout_seconds`: per request. Defaults to `30`.
+    var providerTimeoutSeconds = 30
+    /// `api.max_body_bytes`: JSON request bodies. Defaults to 1 MiB.
+    var maxBodyBytes = 1 << 20
+    /// `api.max_upload_bytes`: CSV uploads. Defaults to 50 MiB.
+    var maxUploadBytes = 50 << 20
+    /// `api.max_page_size`: largest `limit` accepted by paged routes. Defaults to `5000`.
+    var maxPageSize = 5000
+    /// `auth.read_requires_key`: reads need a `viewer` key too. Defaults to `false`.
+    var readRequiresKey = false
+    /// `auth.max_failures_per_minute`: failed authentications per client address before 429. Defaults to `10`.
+    var maxAuthFailuresPerMinute = 10
+    /// `instance.id`: this process's name in schedule claims and events. Defaults to `<hostname>-<pid>`.
+    var instanceID = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+
+    /// Built-in defaults, as flat keys. `Config/default.json` holds the same values.
+    static let defaultValues: [String: String] = [
+        "http.host": "127.0.0.1",
+        "http.port": "8080",
+        "data_dir": "./var",
+        "log.level": "info",
+        "storage.postgres.url": "",
+        "storage.sqlite.file": "stockcast.sqlite",
+        "etl.sample_data": "true",
+        "etl.max_concurrent_runs": "2",
+        "etl.max_queued_runs": "10000",
+        "etl.retry.max_attempts": "4",
+        "etl.retry.base_delay_ms": "500",
+        "etl.retry.max_delay_ms": "30000",
+        "etl.large_move_threshold": "0.5",
+        "etl.overlap_sessions": "30",
+        "etl.schedule.enabled": "true",
+        "etl.schedule.time": "18:30",
+        "etl.schedule.timezone": "America/New_York",
+        "providers.yahoo.base_url": "https://query1.finance.yahoo.com",
+        "providers.stooq.base_url": "https://stooq.com",
+        "providers.requests_per_second": "2",
+        "providers.burst": "4",
+        "providers.timeout_seconds": "30",
+        "api.max_body_bytes": "1048576",
+        "api.max_upload_bytes": "52428800",
+        "api.max_page_size": "5000",
+        "auth.read_requires_key": "false",
+        "auth.max_failures_per_minute": "10",
+        "instance.id": "",
+    ]
+
+    /// Reads the layers (see `ConfigValues`) and validates every value.
+    /// - Parameters:
+    ///   - configFile: `--config FILE`, or `nil` to use `STOCKCAST_CONFIG` when set.
+    ///   - overrides: flag values by key.
+    ///   - environment: the process environment.
+    ///   - workingDirectory: where `Config/default.json` is looked for.
+    static func load(
+        configFile: String?, overrides: [String: String], environment: [String: String] = ProcessInfo.processInfo.environment,
+        workingDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+    ) throws -> AppConfiguration {
+        let known = Set(Self.defaultValues.keys)
+        var values = ConfigValues(Self.defaultValues)
+        let defaultFile = workingDirectory.appendingPathComponent("Config/default.json")
+        if let data = FileManager.default.contents(atPath: defaultFile.path) {
+            try values.merge(json: data, origin: defaultFile.path, knownKeys: known)
+        }
+        if let file = configFile ?? environment["STOCKCAST_CONFIG"] {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw ConfigurationError("configuration file \(file) cannot be read")
+            }
+            try values.merge(json: data, origin: file, knownKeys: known)
+        }
+        values.merge(environment: environment, knownKeys: known)
+        values.merge(overrides)
+        return try AppConfiguration(values)
+    }
+
+    /// The defaults only (tests).
+    init() {}
+
+    /// Typed view of merged values; throws naming the first bad key.
+    init(_ values: ConfigValues) throws {
+        self.host = values.string("http.host")
+        self.port = try values.int("http.port", in: 0...65535)
+        self.dataDirectory = URL(fileURLWithPath: values.string("data_dir"))
+        self.logLevel = values.string("log.level")
+        guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(self.logLevel) else {
+            throw ConfigurationError("log.level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        self.postgresURL = values.optionalString("storage.postgres.url")
+        if let url = self.postgresURL, !(url.hasPrefix("postgres://") || url.hasPrefix("postgresql://")) {
+            throw ConfigurationError("storage.postgres.url must start with postgres:// or postgresql://")
+        }
+        self.sqliteFile = values.string("storage.sqlite.file")
+        self.ingestSampleData = try values.bool("etl.sample_data")
+        self.pipeline.maxConcurrentRuns = try values.int("etl.max_concurrent_runs", in: 1...64)
+        self.pipeline.maxQueuedRuns = try values.int("etl.max_queued_runs", in: 1...1_000_000)
+        self.pipeline.retry.maxAttempts = try values.int("etl.retry.max_attempts", in: 1...20)
+        self.pipeline.retry.baseDelay = .milliseconds(try values.int("etl.retry.base_delay_ms", in: 0...600_000))
+        self.pipeline.retry.maxDelay = .milliseconds(try values.int("etl.retry.max_delay_ms", in: 0...3_600_000))
+        self.pipeline.largeMoveThreshold = try values.double("etl.large_move_threshold", in: 0.01...100)
+        self.pipeline.overlapSessions = try values.int("etl.overlap_sessions", in: 0...10_000)
+        self.schedule.enabled = try values.bool("etl.schedule.enabled")
+        let time = values.string("etl.schedule.time").split(separator: ":")
+        guard time.count == 2, let hour = Int(time[0]), let minute = Int(time[1]), (0...23).contains(hour), (0...59).contains(minute)
+        else { throw ConfigurationError("etl.schedule.time must be HH:MM, got \"\(values.string("etl.schedule.time"))\"") }
+        (self.schedule.hour, self.schedule.minute) = (hour, minute)
+        guard let zone = TimeZone(identifier: values.string("etl.schedule.timezone")) else {
+            throw ConfigurationError("etl.schedule.timezone is not a known time zone: \"\(values.string("etl.schedule.timezone"))\"")
+        }
+        self.schedule.timeZone = zone
+        self.yahooBaseURL = values.string("providers.yahoo.base_url")
+        self.stooqBaseURL = values.string("providers.stooq.base_url")
+        self.providerRequestsPerSecond = try values.double("providers.requests_per_second", in: 0.01...1000)
+        self.providerBurst = try values.int("providers.burst", in: 1...1000)
+        self.providerTimeoutSeconds = try values.int("providers.timeout_seconds", in: 1...600)
+        self.maxBodyBytes = try values.int("api.max_body_bytes", in: 1024...(64 << 20))
+        self.maxUploadBytes = try values.int("api.max_upload_bytes", in: 1024...(1 << 30))
+        self.maxPageSize = try values.int("api.max_page_size", in: 10...100_000)
+        self.readRequiresKey = try values.bool("auth.read_requires_key")
+        self.maxAuthFailuresPerMinute = try values.int("auth.max_failures_per_minute", in: 1...100_000)
+        if let instance = values.optionalString("instance.id") { self.instanceID = instance }
+    }
+
+    /// `<data_dir>/import`: the only directory API callers may name in `csv:` sources.
+    var importDirectory: URL { self.dataDirectory.appendingPathComponent("import") }
+    /// `<data_dir>/admin.key`.
+    var adminKeyFile: URL { self.dataDirectory.appendingPathComponent("admin.key") }
+}

@@ -1,0 +1,43 @@
+import Hummingbird
+import Storage
+
+/// `GET /health` (liveness: the process answers) and `GET /ready` (storage reachable, migrations applied).
+struct HealthController {
+    let store: any StockCastStore
+    let instanceID: String
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get("/health", use: self.health)
+        router.get("/ready", use: self.ready)
+    }
+
+    struct Health: ResponseEncodable {
+        let status: String
+        let instance: String
+    }
+
+    struct Readiness: ResponseEncodable {
+        let status: String
+        let storage: String
+        let schema_version: Int
+        let expected_schema_version: Int
+    }
+
+    @Sendable func health(_ request: Request, context: AppRequestContext) async throws -> Health {
+        Health(status: "ok", instance: self.instanceID)
+    }
+
+    @Sendable func ready(_ request: Request, context: AppRequestContext) async throws -> Readiness {
+        let version: Int
+        do {
+            version = try await self.store.schemaVersion()
+        } catch {
+            throw APIError(.serviceUnavailable, code: "storage_unreachable", "the \(self.store.backendName) store does not answer")
+        }
+        let expected = Migration.latestVersion
+        guard version >= expected else {
+            throw APIError(.serviceUnavailable, code: "migrations_pending", "schema version \(version), expected \(expected)")
+        }
+        return Readiness(status: "ready", storage: self.store.backendName, schema_version: version, expected_schema_version: expected)
+    }
+}

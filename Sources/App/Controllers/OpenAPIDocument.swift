@@ -1,0 +1,258 @@
+import Foundation
+
+/// The OpenAPI 3.1 description of every route, served at `GET /openapi.json`. Written by hand; `OpenAPITests`
+/// checks that it lists exactly the routes the router registers, so it cannot drift.
+enum OpenAPIDocument {
+    /// One documented operation.
+    struct Operation {
+        let method: String
+        let path: String
+        let summary: String
+        let tag: String
+        /// Minimum role, `nil` for open routes (reads: `viewer` when `auth.read_requires_key`).
+        let role: String?
+        var parameters: [[String: Any]] = []
+        var body: (contentType: String, schema: [String: Any])? = nil
+        var success: (status: String, schema: [String: Any]?) = ("200", nil)
+        var errors: [String] = []
+    }
+
+    static func ref(_ name: String) -> [String: Any] { ["$ref": "#/components/schemas/\(name)"] }
+    static func array(_ name: String) -> [String: Any] { ["type": "array", "items": ref(name)] }
+    static func pathParam(_ name: String, _ description: String, type: String = "string") -> [String: Any] {
+        ["name": name, "in": "path", "required": true, "description": description, "schema": ["type": type]]
+    }
+    static func queryParam(_ name: String, _ description: String, type: String = "string", format: String? = nil, required: Bool = false) -> [String: Any] {
+        var schema: [String: Any] = ["type": type]
+        if let format { schema["format"] = format }
+        return ["name": name, "in": "query", "required": required, "description": description, "schema": schema]
+    }
+
+    nonisolated(unsafe) static let tickerParam = pathParam("ticker", "Ticker symbol, e.g. GOOG or ^GSPC (percent-encode ^ as %5E)")
+    nonisolated(unsafe) static let idParam = pathParam("id", "Numeric id", type: "integer")
+    nonisolated(unsafe) static let limitParam = queryParam("limit", "Page size (bounded; see each route)", type: "integer")
+
+    /// Every operation, in path order.
+    static var operations: [Operation] {
+        [
+            Operation(method: "get", path: "/", summary: "Landing page with links", tag: "system", role: nil, success: ("200", nil)),
+            Operation(method: "get", path: "/health", summary: "Liveness", tag: "system", role: nil, success: ("200", ref("Health"))),
+            Operation(
+                method: "get", path: "/ready", summary: "Readiness: storage reachable and migrations applied", tag: "system", role: nil,
+                success: ("200", ref("Readiness")), errors: ["503"]
+            ),
+            Operation(method: "get", path: "/openapi.json", summary: "This document", tag: "system", role: nil),
+            Operation(
+                method: "get", path: "/api/datasets", summary: "One row per stored (ticker, exchange)", tag: "datasets", role: "viewer",
+                success: ("200", array("Dataset"))
+            ),
+            Operation(
+                method: "get", path: "/api/datasets/{ticker}/prices", summary: "Cleaned bars with indicators, ascending, keyset-paged",
+                tag: "datasets", role: "viewer",
+                parameters: [
+                    tickerParam, queryParam("exchange", "Exchange; required when the ticker is stored for several"),
+                    queryParam("from", "First session (YYYY-MM-DD, inclusive)", format: "date"),
+                    queryParam("to", "Last session (YYYY-MM-DD, inclusive)", format: "date"),
+                    queryParam("limit", "1..api.max_page_size (default 1000)", type: "integer"),
+                    queryParam("cursor", "next_cursor of the previous page"),
+                ],
+                success: ("200", ref("PricePage")), errors: ["400", "404"]
+            ),
+            Operation(
+                method: "post", path: "/api/datasets/{ticker}/import", summary: "Upload a CSV and run the ETL pipeline on it",
+                tag: "datasets", role: "operator",
+                parameters: [tickerParam, queryParam("exchange", "Exchange of the series", required: true)],
+                body: ("text/csv", ["type": "string"]), success: ("202", ref("Run")), errors: ["400", "413", "422"]
+            ),
+            Operation(
+                method: "post", path: "/api/run-etl", summary: "Run the ETL for a list of instruments", tag: "etl", role: "operator",
+                body: ("application/json", ["type": "array", "maxItems": 100, "items": ref("RunRequest")]),
+                success: ("202", ref("RunSubmission")), errors: ["400", "413", "422"]
+            ),
+            Operation(
+                method: "get", path: "/api/etl/runs", summary: "ETL runs, newest first", tag: "etl", role: "viewer",
+                parameters: [
+                    queryParam("ticker", "Filter by ticker"), queryParam("status", "pending, running, completed or failed"),
+                    queryParam("limit", "1..500 (default 50)", type: "integer"), queryParam("cursor", "next_cursor of the previous page"),
+                ],
+                success: ("200", ref("RunPage")), errors: ["400"]
+            ),
+            Operation(
+                method: "get", path: "/api/etl/runs/{id}", summary: "A run with its steps and the first page of its report",
+                tag: "etl", role: "viewer", parameters: [idParam], success: ("200", ref("RunDetail")), errors: ["400", "404"]
+            ),
+            Operation(
+                method: "get", path: "/api/etl/runs/{id}/issues", summary: "Rejected and flagged rows of a run, paged",
+                tag: "etl", role: "viewer",
+                parameters: [idParam, queryParam("limit", "1..5000 (default 200)", type: "integer"), queryParam("cursor", "next_cursor")],
+                success: ("200", ref("IssuePage")), errors: ["400", "404"]
+            ),
+            Operation(
+                method: "post", path: "/api/etl/runs/{id}/retry", summary: "Queue a new run like a failed one", tag: "etl",
+                role: "operator", parameters: [idParam], success: ("202", ref("Run")), errors: ["404", "409"]
+            ),
+            Operation(
+                method: "get", path: "/api/etl/tickers", summary: "The tracked-ticker list (run daily)", tag: "etl", role: "viewer",
+                success: ("200", array("TrackedTicker"))
+            ),
+            Operation(
+                method: "post", path: "/api/etl/tickers", summary: "Track a ticker (or change its source)", tag: "etl", role: "operator",
+                body: ("application/json", ref("TrackRequest")), success: ("201", ref("TrackedTicker")), errors: ["400", "422"]
+            ),
+            Operation(
+                method: "delete", path: "/api/etl/tickers/{ticker}", summary: "Stop tracking a ticker (data is kept)", tag: "etl",
+                role: "operator", parameters: [tickerParam, queryParam("exchange", "Exchange", required: true)],
+                success: ("200", ref("Message")), errors: ["400", "404"]
+            ),
+            Operation(
+                method: "post", path: "/api/keys", summary: "Create an API key (the secret is returned once)", tag: "auth", role: "admin",
+                body: ("application/json", ref("CreateKeyRequest")), success: ("201", ref("APIKey")), errors: ["422"]
+            ),
+            Operation(method: "get", path: "/api/keys", summary: "List API keys", tag: "auth", role: "admin", success: ("200", array("APIKey"))),
+            Operation(
+                method: "delete", path: "/api/keys/{id}", summary: "Revoke an API key", tag: "auth", role: "admin", parameters: [idParam],
+                success: ("200", ref("Message")), errors: ["404", "409"]
+            ),
+        ]
+    }
+
+    /// The document as JSON.
+    static func json() throws -> Data {
+        var paths: [String: [String: Any]] = [:]
+        for op in self.operations {
+            var responses: [String: Any] = [:]
+            var success: [String: Any] = ["description": "Success"]
+            if let schema = op.success.schema { success["content"] = ["application/json": ["schema": schema]] }
+            responses[op.success.status] = success
+            for status in op.errors + (op.role == nil ? [] : ["401", "403"]) {
+                responses[status] = ["description": "Error", "content": ["application/json": ["schema": ref("Error")]]]
+            }
+            var operation: [String: Any] = [
+                "summary": op.summary, "tags": [op.tag], "operationId": "\(op.method)\(op.path)", "responses": responses,
+            ]
+            if !op.parameters.isEmpty { operation["parameters"] = op.parameters }
+            if let body = op.body { operation["requestBody"] = ["required": true, "content": [body.contentType: ["schema": body.schema]]] }
+            if let role = op.role {
+                operation["security"] = role == "viewer" ? [[:], ["bearer": []]] : [["bearer": []]]
+                operation["x-required-role"] = role
+            }
+            paths[op.path, default: [:]][op.method] = operation
+        }
+        let document: [String: Any] = [
+            "openapi": "3.1.0",
+            "info": [
+                "title": "StockCast API", "version": "0.1.0",
+                "description": "Market data, ETL, models and forecasts. Errors are {\"detail\", \"code\"}. Reads are open unless auth.read_requires_key; writes need an operator key, key management an admin key.",
+            ],
+            "paths": paths,
+            "components": ["schemas": Self.schemas, "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]]],
+        ]
+        return try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .prettyPrinted])
+    }
+
+    static func object(_ properties: [String: Any], required: [String]) -> [String: Any] {
+        ["type": "object", "properties": properties, "required": required]
+    }
+
+    nonisolated(unsafe) static let string: [String: Any] = ["type": "string"]
+    nonisolated(unsafe) static let nullableString: [String: Any] = ["type": ["string", "null"]]
+    nonisolated(unsafe) static let integer: [String: Any] = ["type": "integer"]
+    nonisolated(unsafe) static let number: [String: Any] = ["type": "number"]
+    nonisolated(unsafe) static let nullableNumber: [String: Any] = ["type": ["number", "null"]]
+    nonisolated(unsafe) static let date: [String: Any] = ["type": "string", "format": "date"]
+    nonisolated(unsafe) static let dateTime: [String: Any] = ["type": "string", "format": "date-time"]
+    nonisolated(unsafe) static let nullableDateTime: [String: Any] = ["type": ["string", "null"], "format": "date-time"]
+
+    static var schemas: [String: Any] {
+        let counts = object(
+            ["read": integer, "inserted": integer, "updated": integer, "unchanged": integer, "rejected": integer, "flagged": integer],
+            required: ["read", "inserted", "updated", "unchanged", "rejected", "flagged"]
+        )
+        var price: [String: Any] = [
+            "date": date, "open": number, "high": number, "low": number, "close": number, "volume": integer, "adj_close": number,
+            "adjustment_factor": number, "flagged": ["type": "boolean"],
+        ]
+        for name in ["MA5", "MA10", "EMA12", "EMA26", "MACD", "MACD_signal", "MACD_hist", "BB_upper", "BB_middle", "BB_lower", "VOL_MA10", "RSI14", "log_return", "volatility20"] {
+            price[name] = nullableNumber
+        }
+        let run = object(
+            [
+                "id": integer, "ticker": string, "exchange": string, "source": string,
+                "trigger": ["type": "string", "enum": ["manual", "schedule", "upload", "retry", "bootstrap"]],
+                "status": ["type": "string", "enum": ["pending", "running", "completed", "failed"]],
+                "created_at": dateTime, "started_at": nullableDateTime, "finished_at": nullableDateTime,
+                "duration_ms": ["type": ["integer", "null"]], "counts": ref("Counts"), "error": nullableString,
+                "retry_of": ["type": ["integer", "null"]],
+            ],
+            required: ["id", "ticker", "exchange", "source", "trigger", "status", "created_at", "counts"]
+        )
+        return [
+            "Error": object(["detail": string, "code": string], required: ["detail", "code"]),
+            "Message": object(["message": string], required: ["message"]),
+            "Health": object(["status": string, "instance": string], required: ["status"]),
+            "Readiness": object(
+                ["status": string, "storage": string, "schema_version": integer, "expected_schema_version": integer],
+                required: ["status", "storage", "schema_version"]
+            ),
+            "Dataset": object(
+                [
+                    "ticker": string, "exchange": string, "start_date": date, "end_date": date, "count": integer,
+                    "parquet_ready": ["type": "boolean"], "last_updated": dateTime, "source": nullableString, "flagged_rows": integer,
+                ],
+                required: ["ticker", "exchange", "start_date", "end_date", "count", "parquet_ready"]
+            ),
+            "Price": object(price, required: ["date", "open", "high", "low", "close", "volume"]),
+            "PricePage": object(
+                ["ticker": string, "exchange": string, "count": integer, "next_cursor": nullableString, "prices": array("Price")],
+                required: ["ticker", "exchange", "count", "prices"]
+            ),
+            "Counts": counts,
+            "Run": run,
+            "Step": object(
+                [
+                    "name": ["type": "string", "enum": ["fetch", "validate", "upsert_raw", "clean", "store"]], "status": string,
+                    "attempts": integer, "started_at": nullableDateTime, "finished_at": nullableDateTime,
+                    "duration_ms": ["type": ["integer", "null"]], "counts": ref("Counts"), "error": nullableString,
+                ],
+                required: ["name", "status", "attempts", "counts"]
+            ),
+            "Issue": object(
+                [
+                    "seq": integer, "row": ["type": ["integer", "null"]], "date": ["type": ["string", "null"], "format": "date"],
+                    "severity": ["type": "string", "enum": ["rejected", "flagged"]], "reason": string, "detail": string,
+                ],
+                required: ["seq", "severity", "reason", "detail"]
+            ),
+            "RunDetail": object(
+                ["run": ref("Run"), "steps": array("Step"), "issues": array("Issue"), "issues_next_cursor": ["type": ["integer", "null"]]],
+                required: ["run", "steps", "issues"]
+            ),
+            "IssuePage": object(
+                ["run_id": integer, "issues": array("Issue"), "next_cursor": ["type": ["integer", "null"]]], required: ["run_id", "issues"]
+            ),
+            "RunPage": object(["runs": array("Run"), "next_cursor": ["type": ["integer", "null"]]], required: ["runs"]),
+            "RunRequest": object(
+                ["ticker": string, "exchange": string, "source": ["type": "string", "description": "yahoo | stooq | csv:FILE (inside <data_dir>/import/)"]],
+                required: ["ticker", "exchange"]
+            ),
+            "RunSubmission": object(
+                ["message": string, "run_ids": ["type": "array", "items": integer], "runs": array("Run")], required: ["message", "run_ids", "runs"]
+            ),
+            "TrackedTicker": object(
+                ["ticker": string, "exchange": string, "source": string, "added_at": dateTime], required: ["ticker", "exchange", "source", "added_at"]
+            ),
+            "TrackRequest": object(["ticker": string, "exchange": string, "source": string], required: ["ticker", "exchange"]),
+            "APIKey": object(
+                [
+                    "id": integer, "name": string, "role": ["type": "string", "enum": ["viewer", "operator", "admin"]], "prefix": string,
+                    "created_at": dateTime, "last_used_at": nullableDateTime, "revoked_at": nullableDateTime,
+                    "key": ["type": ["string", "null"], "description": "the secret; only in the answer to POST /api/keys"],
+                ],
+                required: ["id", "name", "role", "prefix", "created_at"]
+            ),
+            "CreateKeyRequest": object(
+                ["name": string, "role": ["type": "string", "enum": ["viewer", "operator", "admin"]]], required: ["name", "role"]
+            ),
+        ]
+    }
+}

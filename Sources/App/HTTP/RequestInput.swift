@@ -1,0 +1,129 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import NIOFoundationEssentialsCompat
+import PredictionCore
+
+/// Reading and validating request input: every malformed value becomes a 400/413/422 `APIError` that names the
+/// parameter, never a 500.
+enum RequestInput {
+    /// Collects at most `maxBytes` of the body (413 beyond) and decodes JSON (422 naming the field on mismatch).
+    static func decodeJSON<T: Decodable>(_ type: T.Type, from request: Request, maxBytes: Int) async throws -> T {
+        var request = request
+        let buffer = try await self.collect(&request, maxBytes: maxBytes)
+        guard buffer.readableBytes > 0 else { throw APIError.unprocessable("the request needs a JSON body", code: "missing_body") }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        do {
+            return try decoder.decode(T.self, from: Data(buffer: buffer))
+        } catch let error as DecodingError {
+            throw APIError.unprocessable(Self.describe(error))
+        } catch {
+            throw APIError.unprocessable("the body is not valid JSON")
+        }
+    }
+
+    /// Collects at most `maxBytes` of the body; 413 beyond.
+    static func collect(_ request: inout Request, maxBytes: Int) async throws -> ByteBuffer {
+        do {
+            return try await request.collectBody(upTo: maxBytes)
+        } catch is NIOTooManyBytesError {
+            throw APIError(.contentTooLarge, code: "body_too_large", "the request body is larger than \(maxBytes) bytes")
+        }
+    }
+
+    /// Human-readable decoding failure with the JSON path of the offending field.
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ codingPath: [any CodingKey]) -> String {
+            let text = codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            return text.isEmpty ? "the body" : String(text.drop(while: { $0 == "." }))
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return "missing field \(path(context.codingPath + [key]))"
+        case .typeMismatch(let type, let context):
+            return "\(path(context.codingPath)) must be \(Self.typeName(type))"
+        case .valueNotFound(let type, let context):
+            return "\(path(context.codingPath)) must be \(Self.typeName(type)), got null"
+        case .dataCorrupted(let context):
+            if context.codingPath.isEmpty { return "the body is not valid JSON" }
+            return "\(path(context.codingPath)): \(context.debugDescription)"
+        @unknown default:
+            return "the body does not match the expected shape"
+        }
+    }
+
+    private static func typeName(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type, is Int64.Type: "an integer"
+        case is Double.Type: "a number"
+        case is Bool.Type: "true or false"
+        default: type is any Collection.Type ? "an array" : "an object"
+        }
+    }
+
+    // MARK: Path parameters
+
+    /// The `{ticker}` path parameter, validated.
+    static func ticker(_ context: some RequestContext, name: String = "ticker") throws -> TickerSymbol {
+        let raw = context.parameters.get(name) ?? ""
+        let text = raw.removingPercentEncoding ?? raw
+        guard let ticker = TickerSymbol(text) else {
+            throw APIError.badRequest(
+                "\"\(text)\" is not a ticker symbol (1-20 characters of A-Z 0-9 . - ^ = _)", code: "invalid_ticker"
+            )
+        }
+        return ticker
+    }
+
+    /// An integer id path parameter.
+    static func id(_ context: some RequestContext, name: String = "id") throws -> Int64 {
+        let raw = context.parameters.get(name) ?? ""
+        guard let id = Int64(raw), id > 0 else { throw APIError.badRequest("\(name) must be a positive integer, got \"\(raw)\"", code: "invalid_id") }
+        return id
+    }
+
+    // MARK: Query parameters
+
+    /// An optional query parameter as text (percent-decoded by the URI parser).
+    static func query(_ request: Request, _ name: String) -> String? {
+        guard let value = request.uri.queryParameters.get(name), !value.isEmpty else { return nil }
+        return value
+    }
+
+    /// `limit`: default when absent, 400 when not an integer in `1...max`.
+    static func limit(_ request: Request, default defaultValue: Int, max: Int) throws -> Int {
+        guard let text = self.query(request, "limit") else { return defaultValue }
+        guard let value = Int(text), (1...max).contains(value) else {
+            throw APIError.badRequest("limit must be an integer from 1 to \(max), got \"\(text)\"", code: "invalid_limit")
+        }
+        return value
+    }
+
+    /// A `YYYY-MM-DD` query parameter.
+    static func date(_ request: Request, _ name: String) throws -> SessionDate? {
+        guard let text = self.query(request, name) else { return nil }
+        guard let date = SessionDate(text) else {
+            throw APIError.badRequest("\(name) must be a date as YYYY-MM-DD, got \"\(text)\"", code: "invalid_date")
+        }
+        return date
+    }
+
+    /// An exchange code query parameter.
+    static func exchange(_ request: Request, _ name: String = "exchange") throws -> ExchangeCode? {
+        guard let text = self.query(request, name) else { return nil }
+        guard let code = ExchangeCode(text) else {
+            throw APIError.badRequest("\(name) must be 1-16 characters of A-Z 0-9 . - _, got \"\(text)\"", code: "invalid_exchange")
+        }
+        return code
+    }
+
+    /// A required exchange code query parameter.
+    static func requiredExchange(_ request: Request) throws -> ExchangeCode {
+        guard let code = try self.exchange(request) else {
+            throw APIError.badRequest("the exchange query parameter is required, e.g. ?exchange=NASDAQ", code: "missing_exchange")
+        }
+        return code
+    }
+}

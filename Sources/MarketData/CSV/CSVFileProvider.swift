@@ -1,0 +1,80 @@
+import Dispatch
+import Foundation
+import PredictionCore
+
+/// Reads a local CSV price file (see `CSVPriceParser` for the accepted formats).
+///
+/// The file is read and parsed on a Dispatch queue, not on the Swift concurrency pool, so a large file never blocks
+/// other tasks. Files larger than `maxFileBytes` (200 MB by default, about three million daily rows) are refused
+/// with `.unreadable` before any byte is read, so a wrong path cannot exhaust memory. The file is re-read on every
+/// `fetch`; the request's instrument is not checked against the file's contents (the caller says what it holds).
+public struct CSVFileProvider: MarketDataProvider {
+    /// Default size limit: 200 MB.
+    public static let defaultMaxFileBytes = 200 * 1024 * 1024
+
+    /// The file.
+    public let fileURL: URL
+    /// Largest file accepted, in bytes.
+    public let maxFileBytes: Int
+
+    /// `csv:<path>`.
+    public var sourceName: String { "csv:\(self.fileURL.path)" }
+
+    /// Creates a provider for a file.
+    public init(fileURL: URL, maxFileBytes: Int = CSVFileProvider.defaultMaxFileBytes) {
+        self.fileURL = fileURL
+        self.maxFileBytes = maxFileBytes
+    }
+
+    /// Reads and parses the file; throws `.unreadable` (missing, unreadable, too large) or `.malformed`.
+    public func fetch(_ request: FetchRequest) async throws -> FetchedSeries {
+        let url = self.fileURL
+        let limit = self.maxFileBytes
+        let parser = CSVPriceParser(since: request.since)
+        return try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global(qos: .utility).async {
+                continuation.resume(
+                    with: Result {
+                        let bytes = try Self.read(url, limit: limit)
+                        return try parser.parse(bytes: bytes)
+                    })
+            }
+        }
+    }
+
+    /// Reads the whole file after checking its size.
+    private static func read(_ url: URL, limit: Int) throws(ProviderError) -> [UInt8] {
+        let path = url.path
+        let size: Int
+        do {
+            let attributes = try FileManager.default.attributesOfItem(atPath: path)
+            guard (attributes[.type] as? FileAttributeType) != .typeDirectory else {
+                throw ProviderError(.unreadable, "\(path) is a directory, not a CSV file")
+            }
+            size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+        } catch let error as ProviderError {
+            throw error
+        } catch {
+            throw ProviderError(.unreadable, "cannot read \(path): no such file or no permission")
+        }
+        guard size <= limit else {
+            throw ProviderError(.unreadable, "\(path) is \(size) bytes, larger than the \(limit)-byte limit for CSV files")
+        }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw ProviderError(.unreadable, "cannot open \(path) for reading")
+        }
+        defer { try? handle.close() }
+        do {
+            // Read one byte past the limit so a file that grew after the size check is still refused.
+            let data = try handle.read(upToCount: limit + 1) ?? Data()
+            guard data.count <= limit else {
+                throw ProviderError(.unreadable, "\(path) is larger than the \(limit)-byte limit for CSV files")
+            }
+            return [UInt8](data)
+        } catch let error as ProviderError {
+            throw error
+        } catch {
+            throw ProviderError(.unreadable, "cannot read \(path): \(error.localizedDescription)")
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import PredictionCore
+import ServiceLifecycle
+
+/// Raw bars, corporate actions and cleaned bars with indicators, keyed by (ticker, exchange, session date).
+///
+/// Every write is an upsert: writing the same rows again inserts nothing and updates nothing (`unchanged`),
+/// which is what makes re-running an ETL a no-op. Implementations compare incoming rows with stored ones and
+/// only write rows that are new or different.
+public protocol PriceStore: Sendable {
+    /// Upserts raw bars of one instrument. `source` and `runID` record provenance of rows that are written.
+    func upsertRawBars(_ bars: [PriceBar], for instrument: InstrumentKey, source: String, runID: Int64) async throws
+        -> UpsertCounts
+    /// All raw bars of an instrument, ascending by session.
+    func rawBars(for instrument: InstrumentKey) async throws -> [PriceBar]
+    /// Upserts dividend and split events (key: instrument, session, kind).
+    func upsertCorporateActions(_ actions: [CorporateAction], for instrument: InstrumentKey) async throws -> UpsertCounts
+    /// All corporate actions of an instrument, ascending by session.
+    func corporateActions(for instrument: InstrumentKey) async throws -> [CorporateAction]
+    /// Upserts cleaned bars (prices, adjustment factor, indicators, flag) of one instrument.
+    func upsertCleanBars(_ bars: [CleanBar], for instrument: InstrumentKey) async throws -> UpsertCounts
+    /// Cleaned bars, ascending, with `from`/`through` inclusive bounds, starting strictly after `cursor`, at most `limit`.
+    func cleanBars(
+        for instrument: InstrumentKey, from: SessionDate?, through: SessionDate?, after cursor: SessionDate?, limit: Int
+    ) async throws -> [CleanBar]
+    /// One summary per instrument that has cleaned bars, ordered by ticker then exchange.
+    func datasets() async throws -> [DatasetSummary]
+    /// Exchanges on which `ticker` has cleaned bars, ascending.
+    func exchanges(listing ticker: TickerSymbol) async throws -> [ExchangeCode]
+}
+
+/// The ETL run history: runs, their steps, and every rejected or flagged row.
+public protocol ETLRunStore: Sendable {
+    /// Creates a `pending` run and returns it with its id.
+    func createRun(_ run: NewETLRun) async throws -> ETLRun
+    /// Overwrites the mutable fields of a run (status, times, counts, error).
+    func updateRun(_ run: ETLRun) async throws
+    /// Inserts or replaces the step `(runID, name)`.
+    func recordStep(_ step: ETLStep) async throws
+    /// One run, or `nil`.
+    func run(id: Int64) async throws -> ETLRun?
+    /// The steps of a run in pipeline order.
+    func steps(ofRun id: Int64) async throws -> [ETLStep]
+    /// Runs matching `filter`, newest first (descending id), with id < `cursor` when given, at most `limit`.
+    func runs(matching filter: ETLRunFilter, before cursor: Int64?, limit: Int) async throws -> [ETLRun]
+    /// Appends issues to a run's report (sequence numbers continue from what is stored).
+    func appendIssues(_ issues: [RowIssue], toRun id: Int64) async throws
+    /// A run's issues in report order with sequence > `cursor`, at most `limit`.
+    func issues(ofRun id: Int64, after cursor: Int?, limit: Int) async throws -> [StoredRowIssue]
+    /// Claims a named schedule slot (e.g. `etl-daily:2024-03-01`) for `instance`; `true` only for the first claimant,
+    /// so exactly one instance runs each scheduled job even when several share the database.
+    func claimScheduleSlot(_ slot: String, instance: String) async throws -> Bool
+}
+
+/// The tracked-ticker list (the "ETL list").
+public protocol TrackedTickerStore: Sendable {
+    /// Adds a ticker or changes its source; returns `true` when it was not tracked before.
+    func track(_ ticker: TrackedTicker) async throws -> Bool
+    /// Every tracked ticker, ordered by ticker then exchange.
+    func trackedTickers() async throws -> [TrackedTicker]
+    /// Removes a ticker; `false` when it was not tracked.
+    func untrack(_ instrument: InstrumentKey) async throws -> Bool
+}
+
+/// Hashed API keys.
+public protocol APIKeyStore: Sendable {
+    /// Stores a new key (only its hash) and returns the record.
+    func createAPIKey(name: String, role: APIRole, prefix: String, hash: String) async throws -> APIKeyRecord
+    /// The unrevoked key with this hash, or `nil`.
+    func apiKey(hash: String) async throws -> APIKeyRecord?
+    /// All keys, revoked ones included, ascending by id.
+    func apiKeys() async throws -> [APIKeyRecord]
+    /// Revokes a key; `false` when there is no such unrevoked key.
+    func revokeAPIKey(id: Int64) async throws -> Bool
+    /// Records a successful use (best effort, may be throttled by the caller).
+    func touchAPIKey(id: Int64) async throws
+}
+
+/// Everything StockCast persists, in one backend. Implemented by `SQLiteStore` (embedded default) and
+/// `PostgresStore`; both pass the same test suite (`StorageTests`).
+///
+/// A store is a `Service`: `run()` keeps its connections (PostgreSQL pool) alive until graceful shutdown and then
+/// closes them. Queries may only be made while `run()` is running.
+public protocol StockCastStore: PriceStore, ETLRunStore, TrackedTickerStore, APIKeyStore, Service {
+    /// `sqlite` or `postgres`.
+    var backendName: String { get }
+    /// Applies pending migrations (idempotent, safe to call from several instances at once).
+    func migrate() async throws
+    /// Checks the backend answers and returns the applied schema version.
+    func schemaVersion() async throws -> Int
+}

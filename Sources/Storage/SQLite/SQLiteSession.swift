@@ -1,0 +1,39 @@
+import Logging
+import SQLiteNIO
+
+/// One SQLite connection with the store's logger: runs statements and turns driver errors into `StorageError`s
+/// whose message is safe to show (the driver's message, which may quote values, is only logged).
+struct SQLiteSession: Sendable {
+    /// The connection statements run on.
+    let connection: SQLiteConnection
+    /// Where driver errors are logged.
+    let logger: Logger
+
+    /// Runs one statement with bound parameters and returns its rows.
+    @discardableResult
+    func query(_ sql: String, _ binds: [SQLiteData] = [], file: String = #fileID, line: Int = #line) async throws
+        -> [SQLiteRow]
+    {
+        do {
+            return try await self.connection.query(sql, binds)
+        } catch let error as SQLiteError {
+            self.logger.error(
+                "SQLite statement failed", metadata: ["error": "\(error)", "sql.prefix": "\(sql.prefix(80))"])
+            throw StorageError(.queryFailed, "database statement failed (\(error.reason))", file: file, line: line)
+        }
+    }
+
+    /// Runs one statement with bound parameters, calling `onRow` for each row without collecting them.
+    func forEachRow(
+        _ sql: String, _ binds: [SQLiteData], file: String = #fileID, line: Int = #line,
+        _ onRow: @escaping @Sendable (SQLiteRow) -> Void
+    ) async throws {
+        do {
+            try await self.connection.query(sql, binds, onRow)
+        } catch let error as SQLiteError {
+            self.logger.error(
+                "SQLite statement failed", metadata: ["error": "\(error)", "sql.prefix": "\(sql.prefix(80))"])
+            throw StorageError(.queryFailed, "database statement failed (\(error.reason))", file: file, line: line)
+        }
+    }
+}

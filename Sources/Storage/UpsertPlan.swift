@@ -1,0 +1,175 @@
+import PredictionCore
+
+/// A row type that the stores upsert by comparing incoming rows with stored ones (raw bars, corporate actions,
+/// cleaned bars). Both backends use the same plan, so they count and write exactly the same rows.
+protocol UpsertableRow: Sendable {
+    /// What identifies the row within one instrument (the rest of the primary key is the instrument).
+    associatedtype Key: Hashable & Comparable & Sendable
+
+    /// The row's key.
+    var upsertKey: Key { get }
+
+    /// The row as it will be stored: `-0.0` becomes `0.0` (SQLite stores integral reals as integers, which loses
+    /// the sign) and a NaN in an optional field becomes `nil` (SQLite stores NaN as NULL). Throws for a NaN in a
+    /// required field, which neither backend can round-trip.
+    func canonicalized() throws -> Self
+
+    /// Bit-for-bit equality of every stored field (`0.1 + 0.2` and `0.3` differ; so would `0.0` and `-0.0`).
+    func isStoredIdentically(to other: Self) -> Bool
+}
+
+/// Which incoming rows a store must write, and the counts it reports.
+///
+/// Incoming rows are canonicalised, then compared bit-exactly with the stored rows that have the same key: a new
+/// key is an insert, a different row an update, an identical row is counted `unchanged` and not written. When the
+/// batch holds a key twice the last row wins and the key is counted once.
+struct UpsertPlan<Row: UpsertableRow>: Sendable {
+    /// Rows to insert or overwrite, ascending by key.
+    var rowsToWrite: [Row]
+    /// What the upsert did.
+    var counts: UpsertCounts
+
+    /// Plans an upsert of `incoming` over `stored` (the stored rows of the same instrument whose keys may collide;
+    /// extra stored rows are ignored).
+    init(incoming: [Row], stored: [Row]) throws {
+        var latest: [Row.Key: Row] = [:]
+        latest.reserveCapacity(incoming.count)
+        for row in incoming {
+            let row = try row.canonicalized()
+            latest[row.upsertKey] = row
+        }
+        var existing: [Row.Key: Row] = [:]
+        existing.reserveCapacity(stored.count)
+        for row in stored where latest[row.upsertKey] != nil {
+            existing[row.upsertKey] = row
+        }
+        var counts = UpsertCounts()
+        var rows: [Row] = []
+        rows.reserveCapacity(latest.count)
+        for (key, row) in latest {
+            if let old = existing[key] {
+                if old.isStoredIdentically(to: row) {
+                    counts.unchanged += 1
+                    continue
+                }
+                counts.updated += 1
+            } else {
+                counts.inserted += 1
+            }
+            rows.append(row)
+        }
+        rows.sort { $0.upsertKey < $1.upsertKey }
+        self.rowsToWrite = rows
+        self.counts = counts
+    }
+
+    /// The inclusive key range the incoming rows cover, used to read only the stored rows that can collide.
+    static func keyRange(of incoming: [Row]) -> ClosedRange<Row.Key>? {
+        guard var low = incoming.first?.upsertKey else { return nil }
+        var high = low
+        for row in incoming.dropFirst() {
+            let key = row.upsertKey
+            if key < low { low = key }
+            if key > high { high = key }
+        }
+        return low...high
+    }
+}
+
+// MARK: - Bit-exact comparison and canonical values
+
+extension Double {
+    /// `0.0` for `-0.0`, otherwise `self`.
+    var canonicalZero: Double { self == 0 ? 0 : self }
+
+    /// The value as stored in a NOT NULL column; throws for NaN.
+    func storedRequired(_ field: StaticString) throws -> Double {
+        guard !self.isNaN else { throw StorageError(.invalidValue, "\(field) is not a number") }
+        return self.canonicalZero
+    }
+}
+
+extension Optional where Wrapped == Double {
+    /// The value as stored in a nullable column: NaN becomes `nil`, `-0.0` becomes `0.0`.
+    var storedOptional: Double? {
+        guard let value = self, !value.isNaN else { return nil }
+        return value.canonicalZero
+    }
+
+    /// Bit-exact equality, `nil` equal only to `nil`.
+    func isBitEqual(to other: Double?) -> Bool {
+        switch (self, other) {
+        case (nil, nil): true
+        case (let a?, let b?): a.bitPattern == b.bitPattern
+        default: false
+        }
+    }
+}
+
+extension PriceBar: UpsertableRow {
+    var upsertKey: SessionDate { self.session }
+
+    func canonicalized() throws -> PriceBar {
+        PriceBar(
+            session: self.session, open: try self.open.storedRequired("open"), high: try self.high.storedRequired("high"),
+            low: try self.low.storedRequired("low"), close: try self.close.storedRequired("close"), volume: self.volume,
+            sourceAdjustedClose: self.sourceAdjustedClose.storedOptional
+        )
+    }
+
+    func isStoredIdentically(to other: PriceBar) -> Bool {
+        self.session == other.session && self.open.bitPattern == other.open.bitPattern
+            && self.high.bitPattern == other.high.bitPattern && self.low.bitPattern == other.low.bitPattern
+            && self.close.bitPattern == other.close.bitPattern && self.volume == other.volume
+            && self.sourceAdjustedClose.isBitEqual(to: other.sourceAdjustedClose)
+    }
+}
+
+/// The key of a corporate action within an instrument: at most one dividend and one split per session.
+struct CorporateActionKey: Hashable, Comparable, Sendable {
+    /// The ex-date.
+    var session: SessionDate
+    /// Dividend or split.
+    var kind: CorporateAction.Kind
+
+    static func < (lhs: CorporateActionKey, rhs: CorporateActionKey) -> Bool {
+        (lhs.session, lhs.kind.rawValue) < (rhs.session, rhs.kind.rawValue)
+    }
+}
+
+extension CorporateAction: UpsertableRow {
+    var upsertKey: CorporateActionKey { CorporateActionKey(session: self.session, kind: self.kind) }
+
+    func canonicalized() throws -> CorporateAction {
+        CorporateAction(session: self.session, kind: self.kind, value: try self.value.storedRequired("value"))
+    }
+
+    func isStoredIdentically(to other: CorporateAction) -> Bool {
+        self.session == other.session && self.kind == other.kind && self.value.bitPattern == other.value.bitPattern
+    }
+}
+
+extension CleanBar: UpsertableRow {
+    var upsertKey: SessionDate { self.bar.session }
+
+    func canonicalized() throws -> CleanBar {
+        CleanBar(
+            bar: try self.bar.canonicalized(),
+            adjustmentFactor: try self.adjustmentFactor.storedRequired("adjustment factor"),
+            indicators: IndicatorSet(values: self.indicators.values.map(\.storedOptional)),
+            flagged: self.flagged
+        )
+    }
+
+    func isStoredIdentically(to other: CleanBar) -> Bool {
+        guard self.bar.isStoredIdentically(to: other.bar), self.flagged == other.flagged,
+            self.adjustmentFactor.bitPattern == other.adjustmentFactor.bitPattern
+        else { return false }
+        let mine = self.indicators.values
+        let theirs = other.indicators.values
+        for index in mine.indices where !mine[index].isBitEqual(to: theirs[index]) {
+            return false
+        }
+        return true
+    }
+}

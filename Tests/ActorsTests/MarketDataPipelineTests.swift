@@ -1,0 +1,146 @@
+import Actors
+import Foundation
+import MarketData
+import PredictionCore
+import ServiceLifecycle
+import Storage
+import Testing
+
+@Suite struct MarketDataPipelineTests {
+    /// A run records all five steps with counts; running the same data again inserts and updates nothing.
+    @Test func runRecordsStepsAndRerunChangesNothing() async throws {
+        let (store, dir) = try await PipelineFixtures.store()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let provider = ScriptedProvider([.success(PipelineFixtures.series(count: 60))])
+        try await PipelineFixtures.withPipeline(provider: provider, store: store) { pipeline, _ in
+            let first = try await pipeline.waitUntilFinished(try await pipeline.submit(PipelineFixtures.instrument, source: "yahoo", trigger: .manual).id)
+            #expect(first.status == .completed)
+            #expect(first.counts.inserted == 60)
+            let steps = try await store.steps(ofRun: first.id)
+            #expect(steps.map(\.name) == ETLStepName.allCases)
+            #expect(steps.allSatisfy { $0.status == .completed && $0.attempts == 1 && $0.durationMilliseconds != nil })
+            #expect(steps.first { $0.name == .store }?.counts.inserted == 60)
+
+            let again = try await pipeline.waitUntilFinished(try await pipeline.submit(PipelineFixtures.instrument, source: "yahoo", trigger: .manual).id)
+            #expect(again.status == .completed)
+            #expect(again.counts.inserted == 0)
+            #expect(again.counts.updated == 0)
+            #expect(again.counts.unchanged == 60)
+            #expect(try await store.steps(ofRun: again.id).first { $0.name == .store }?.counts.inserted == 0)
+            #expect(try await store.cleanBars(for: PipelineFixtures.instrument, from: nil, through: nil, after: nil, limit: 1000).count == 60)
+            // the incremental run asked the HTTP source for a window starting before the last stored session
+            let requests = await provider.fetches
+            #expect(requests.first?.since == nil)
+            #expect(requests.last?.since != nil)
+        }
+    }
+
+    /// Transient errors (5xx, 429) are retried with backoff; the step records its attempts.
+    @Test func transientErrorsAreRetried() async throws {
+        let (store, dir) = try await PipelineFixtures.store()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let provider = ScriptedProvider([
+            .failure(ProviderError(.unavailable, "HTTP 503")),
+            .failure(ProviderError(.rateLimited, "HTTP 429", retryAfterSeconds: 0.01)),
+            .success(PipelineFixtures.series(count: 10)),
+        ])
+        try await PipelineFixtures.withPipeline(provider: provider, store: store) { pipeline, _ in
+            let run = try await pipeline.waitUntilFinished(try await pipeline.submit(PipelineFixtures.instrument, source: "yahoo", trigger: .manual).id)
+            #expect(run.status == .completed)
+            let fetch = try #require(try await store.steps(ofRun: run.id).first { $0.name == .fetch })
+            #expect(fetch.attempts == 3)
+            #expect(fetch.status == .completed)
+        }
+    }
+
+    /// A permanent error fails the run with a readable message and a failed step; transient errors that outlast the
+    /// attempts fail it too.
+    @Test func permanentErrorsFailTheRun() async throws {
+        let (store, dir) = try await PipelineFixtures.store()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let provider = ScriptedProvider([.failure(ProviderError(.notFound, "no data for ACME"))])
+        try await PipelineFixtures.withPipeline(provider: provider, store: store) { pipeline, _ in
+            let run = try await pipeline.waitUntilFinished(try await pipeline.submit(PipelineFixtures.instrument, source: "yahoo", trigger: .manual).id)
+            #expect(run.status == .failed)
+            #expect(run.error == "not_found: no data for ACME")
+            let steps = try await store.steps(ofRun: run.id)
+            #expect(steps.map(\.name) == [.fetch])
+            #expect(steps.first?.status == .failed)
+            #expect(await provider.fetches.count == 1, "not retried")
+            await #expect(throws: PipelineError.self) { _ = try await pipeline.retry(runID: 424242) }
+        }
+        let flaky = ScriptedProvider([.failure(ProviderError(.unavailable, "HTTP 502"))])
+        try await PipelineFixtures.withPipeline(provider: flaky, store: store) { pipeline, _ in
+            let run = try await pipeline.waitUntilFinished(try await pipeline.submit(PipelineFixtures.instrument, source: "yahoo", trigger: .manual).id)
+            #expect(run.status == .failed)
+            #expect(await flaky.fetches.count == 3, "maxAttempts")
+        }
+    }
+
+    /// After a crash: runs left `running` become failed ("interrupted"), `pending` runs are executed.
+    @Test func recoversAfterACrash() async throws {
+        let (store, dir) = try await PipelineFixtures.store()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var stale = try await store.createRun(NewETLRun(instrument: PipelineFixtures.instrument, source: "yahoo", trigger: .manual))
+        stale.status = .running
+        stale.startedAt = Date()
+        try await store.updateRun(stale)
+        let pending = try await store.createRun(NewETLRun(instrument: PipelineFixtures.instrument, source: "yahoo", trigger: .schedule))
+        let provider = ScriptedProvider([.success(PipelineFixtures.series(count: 5))])
+        try await PipelineFixtures.withPipeline(provider: provider, store: store) { pipeline, _ in
+            let done = try await pipeline.waitUntilFinished(pending.id)
+            #expect(done.status == .completed)
+            let interrupted = try #require(try await store.run(id: stale.id))
+            #expect(interrupted.status == .failed)
+            #expect(interrupted.error?.contains("interrupted") == true)
+        }
+    }
+
+    /// Runs of one instrument never overlap, even when several are queued and concurrency allows two.
+    @Test func runsAreSerialisedPerInstrument() async throws {
+        let (store, dir) = try await PipelineFixtures.store()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let provider = ScriptedProvider([.success(PipelineFixtures.series(count: 30))])
+        try await PipelineFixtures.withPipeline(provider: provider, store: store) { pipeline, _ in
+            var ids: [Int64] = []
+            for _ in 0..<4 { ids.append(try await pipeline.submit(PipelineFixtures.instrument, source: "yahoo", trigger: .manual).id) }
+            for id in ids { #expect(try await pipeline.waitUntilFinished(id).status == .completed) }
+            #expect(await provider.maxActivePerInstrument == 1)
+        }
+    }
+
+    /// Graceful shutdown while a run is fetching: the run stops at the next step boundary and is recorded as
+    /// interrupted, queued runs stay pending for the next start.
+    @Test func shutdownInterruptsAtAStepBoundary() async throws {
+        let (store, dir) = try await PipelineFixtures.store()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let gate = ReadinessGate()
+        let provider = ScriptedProvider([.success(PipelineFixtures.series(count: 5))], holdAt: gate)
+        let (first, queued) = try await PipelineFixtures.withPipeline(provider: provider, store: store) { pipeline, group in
+            var events = await pipeline.events().makeAsyncIterator()
+            let first = try await pipeline.submit(PipelineFixtures.instrument, source: "yahoo", trigger: .manual)
+            let queued = try await pipeline.submit(PipelineFixtures.instrument, source: "yahoo", trigger: .manual)
+            while let event = await events.next(), event.step?.name != .fetch {}
+            await group.triggerGracefulShutdown()
+            await gate.open()
+            return (first.id, queued.id)
+        }
+        let interrupted = try #require(try await store.run(id: first))
+        #expect(interrupted.status == .failed)
+        #expect(interrupted.error?.contains("interrupted") == true)
+        #expect(try await store.run(id: queued)?.status == .pending)
+        #expect(try await store.rawBars(for: PipelineFixtures.instrument).isEmpty, "nothing half-written")
+    }
+}
+
+@Suite struct RetryPolicyTests {
+    @Test func delaysGrowExponentiallyAndHonourRetryAfter() {
+        let policy = RetryPolicy(maxAttempts: 5, baseDelay: .milliseconds(100), maxDelay: .seconds(1), maxRetryAfter: .seconds(5))
+        #expect(policy.delay(afterAttempt: 1, retryAfterSeconds: nil) == .milliseconds(100))
+        #expect(policy.delay(afterAttempt: 2, retryAfterSeconds: nil) == .milliseconds(200))
+        #expect(policy.delay(afterAttempt: 4, retryAfterSeconds: nil) == .milliseconds(800))
+        #expect(policy.delay(afterAttempt: 9, retryAfterSeconds: nil) == .seconds(1))
+        #expect(policy.delay(afterAttempt: 1, retryAfterSeconds: 3) == .seconds(3))
+        #expect(policy.delay(afterAttempt: 1, retryAfterSeconds: 3600) == .seconds(5))
+    }
+}

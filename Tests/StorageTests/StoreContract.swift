@@ -1,0 +1,65 @@
+import Storage
+import Testing
+
+/// The behaviour every `StockCastStore` must have. `SQLiteStoreTests` and `PostgresStoreTests` run each case
+/// against a fresh, migrated, running store of their backend.
+enum StoreContract: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case migrationsAreIdempotent
+    case rawUpsertCountsInsertsUpdatesAndUnchanged
+    case rawValuesRoundTripBitExactly
+    case nonFiniteAndNegativeZeroAreCanonical
+    case duplicateSessionsInOneBatchCountOnce
+    case realSeriesRoundTrips
+    case cleanBarsRoundTripWithAndWithoutIndicators
+    case cleanBarsPageByCursorAndRange
+    case datasetsSummariseCleanBars
+    case corporateActionsUpsertByKind
+    case runsAreCreatedUpdatedAndRead
+    case runsFilterAndPageNewestFirst
+    case stepsAreUpsertedAndListedInPipelineOrder
+    case issuesAppendAndPage
+    case scheduleSlotIsClaimedOnce
+    case trackedTickersAddUpdateRemove
+    case apiKeysCreateLookupRevoke
+    case concurrentUpsertsDoNotInterleave
+
+    var testDescription: String { self.rawValue }
+
+    /// Runs the case against `store`.
+    func run(on store: any StockCastStore) async throws {
+        switch self {
+        case .migrationsAreIdempotent: try await Self.migrationsAreIdempotent(store)
+        case .rawUpsertCountsInsertsUpdatesAndUnchanged: try await Self.rawUpsertCounts(store)
+        case .rawValuesRoundTripBitExactly: try await Self.rawValuesRoundTripBitExactly(store)
+        case .nonFiniteAndNegativeZeroAreCanonical: try await Self.nonFiniteAndNegativeZeroAreCanonical(store)
+        case .duplicateSessionsInOneBatchCountOnce: try await Self.duplicateSessionsInOneBatchCountOnce(store)
+        case .realSeriesRoundTrips: try await Self.realSeriesRoundTrips(store)
+        case .cleanBarsRoundTripWithAndWithoutIndicators: try await Self.cleanBarsRoundTrip(store)
+        case .cleanBarsPageByCursorAndRange: try await Self.cleanBarsPaging(store)
+        case .datasetsSummariseCleanBars: try await Self.datasetsSummariseCleanBars(store)
+        case .corporateActionsUpsertByKind: try await Self.corporateActionsUpsertByKind(store)
+        case .runsAreCreatedUpdatedAndRead: try await Self.runsAreCreatedUpdatedAndRead(store)
+        case .runsFilterAndPageNewestFirst: try await Self.runsFilterAndPage(store)
+        case .stepsAreUpsertedAndListedInPipelineOrder: try await Self.stepsAreUpserted(store)
+        case .issuesAppendAndPage: try await Self.issuesAppendAndPage(store)
+        case .scheduleSlotIsClaimedOnce: try await Self.scheduleSlotIsClaimedOnce(store)
+        case .trackedTickersAddUpdateRemove: try await Self.trackedTickers(store)
+        case .apiKeysCreateLookupRevoke: try await Self.apiKeys(store)
+        case .concurrentUpsertsDoNotInterleave: try await Self.concurrentUpsertsDoNotInterleave(store)
+        }
+    }
+
+    // MARK: Schema
+
+    static func migrationsAreIdempotent(_ store: any StockCastStore) async throws {
+        #expect(try await store.schemaVersion() == Migration.latestVersion)
+        #expect(Migration.latestVersion >= 1)
+        try await store.migrate()
+        try await store.migrate()
+        #expect(try await store.schemaVersion() == Migration.latestVersion)
+        // The schema works after re-migrating: a write and a read.
+        let key = TestData.instrument("MIGR")
+        let counts = try await store.upsertRawBars(TestData.bars(count: 3), for: key, source: "test", runID: 1)
+        #expect(counts == UpsertCounts(inserted: 3))
+    }
+}
