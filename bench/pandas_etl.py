@@ -83,7 +83,7 @@ def compute_technical_indicators(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def ingest(path: str, ticker: str, exchange: str, con, chunksize: int) -> tuple[int, int, int]:
+def ingest(path: str, ticker: str, exchange: str, con, chunksize: int, method) -> tuple[int, int, int]:
     """One ticker: returns (rows read, raw rows inserted, clean rows inserted)."""
     df = pd.read_csv(path).rename(columns=COLUMNS)
     df["Date"] = pd.to_datetime(df["Date"])
@@ -91,7 +91,7 @@ def ingest(path: str, ticker: str, exchange: str, con, chunksize: int) -> tuple[
     raw = df.copy()
     raw["ticker"] = ticker.upper()
     raw["exchange"] = exchange.upper()
-    raw.to_sql("raw_stock_prices", con, if_exists="append", index=False, method="multi", chunksize=chunksize)
+    raw.to_sql("raw_stock_prices", con, if_exists="append", index=False, method=method, chunksize=chunksize)
 
     clean = df.dropna(subset=PRICE_COLUMNS)
     clean = compute_technical_indicators(clean).dropna()
@@ -102,7 +102,7 @@ def ingest(path: str, ticker: str, exchange: str, con, chunksize: int) -> tuple[
         if column not in ("Date", "Volume", "ticker", "exchange"):
             clean[column] = clean[column].astype("float64")
     clean = clean[CLEAN_COLUMNS]
-    clean.to_sql("stock_prices", con, if_exists="append", index=False, method="multi", chunksize=chunksize)
+    clean.to_sql("stock_prices", con, if_exists="append", index=False, method=method, chunksize=chunksize)
     return len(df), len(raw), len(clean)
 
 
@@ -116,6 +116,8 @@ def main() -> int:
     parser.add_argument("--chunksize", type=int, default=1000,
                         help="rows per multi-row INSERT (default 1000; 22 columns × 1000 stays under SQLite's "
                              "32766 bound parameters)")
+    parser.add_argument("--method", choices=["multi", "executemany"], default="multi",
+                        help="to_sql method: multi (one multi-row INSERT per chunk) or executemany (method=None)")
     parser.add_argument("--progress", action="store_true", help="print a progress line every 50 tickers to stderr")
     args = parser.parse_args()
 
@@ -144,7 +146,7 @@ def main() -> int:
     try:
         for number, path in enumerate(files, start=1):
             ticker = os.path.basename(path)[:-4]
-            read, raw, clean = ingest(path, ticker, args.exchange, con, args.chunksize)
+            read, raw, clean = ingest(path, ticker, args.exchange, con, args.chunksize, None if args.method == "executemany" else "multi")
             bars, raw_rows, clean_rows = bars + read, raw_rows + raw, clean_rows + clean
             if args.progress and number % 50 == 0:
                 elapsed = time.monotonic() - started
@@ -162,6 +164,7 @@ def main() -> int:
         "seconds": round(seconds, 3),
         "bars_per_second": round(bars / seconds, 1) if seconds > 0 else None,
         "chunksize": args.chunksize,
+        "method": args.method,
         "pandas": pd.__version__,
         "note": "appends only, like the original: no key, no upsert; a re-run stores every row again",
     }))

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import NIOCore
 import Storage
@@ -13,6 +14,14 @@ struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
     init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.remoteAddress = source.channel.remoteAddress
+    }
+
+    /// JSON answers: ISO 8601 dates, keys in a stable (sorted) order, slashes unescaped.
+    var responseEncoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
     }
 
     /// Bodies are collected explicitly with per-route limits (`RequestBodyReader`); this is the framework's cap.

@@ -38,6 +38,22 @@ extension PostgresStore {
             value: try row.value("value", Double.self))
     }
 
+    /// Advisory-lock namespaces (first key of `pg_advisory_xact_lock(int4, int4)`), one per upserted table.
+    enum UpsertLock: Int32 {
+        case rawBars = 0x5343_0001
+        case corporateActions = 0x5343_0002
+        case cleanBars = 0x5343_0003
+    }
+
+    /// Serialises upserts of one instrument's rows in one table until the transaction ends, so the
+    /// read-compare-write of concurrent upserts cannot interleave (READ COMMITTED alone would let two
+    /// transactions both count the same new row as inserted). Other instruments are not blocked (a hash
+    /// collision only serialises two instruments needlessly).
+    func lock(_ table: UpsertLock, of instrument: InstrumentKey, on connection: PostgresConnection) async throws {
+        try await self.rows(
+            "SELECT pg_advisory_xact_lock(\(table.rawValue), hashtext(\(instrument.description)))", on: connection)
+    }
+
     // MARK: PriceStore
 
     public func upsertRawBars(_ bars: [PriceBar], for instrument: InstrumentKey, source: String, runID: Int64)
@@ -47,6 +63,7 @@ extension PostgresStore {
         let (ticker, exchange) = (instrument.ticker.rawValue, instrument.exchange.rawValue)
         let writtenAt = StoredTimestamp.now()
         return try await self.transaction { connection in
+            try await self.lock(.rawBars, of: instrument, on: connection)
             let stored = try await self.rows(
                 """
                 SELECT \(unescaped: Self.rawBarColumns) FROM raw_bars
@@ -95,6 +112,7 @@ extension PostgresStore {
         let (ticker, exchange) = (instrument.ticker.rawValue, instrument.exchange.rawValue)
         let writtenAt = StoredTimestamp.now()
         return try await self.transaction { connection in
+            try await self.lock(.corporateActions, of: instrument, on: connection)
             let stored = try await self.rows(
                 """
                 SELECT (session_date - DATE '1970-01-01') AS day, kind, value FROM corporate_actions
@@ -134,6 +152,7 @@ extension PostgresStore {
         let (ticker, exchange) = (instrument.ticker.rawValue, instrument.exchange.rawValue)
         let writtenAt = StoredTimestamp.now()
         return try await self.transaction { connection in
+            try await self.lock(.cleanBars, of: instrument, on: connection)
             let stored = try await self.rows(
                 """
                 SELECT \(unescaped: Self.cleanBarColumns) FROM clean_bars
