@@ -9,14 +9,17 @@ Per ticker file (the original's `etl_flow`, ORIGINAL.md §2.4, with the CSV stan
      Swift ETL's, RSI14 (Wilder), the log return and volatility20 (rolling 20 std of log returns);
   4. `dropna()` over all columns (drops the warm-up rows, as the original did), types cast, appended to
      `stock_prices`.
-Both inserts use `DataFrame.to_sql(..., if_exists="append", method="multi", chunksize=...)`.
+Both inserts use `DataFrame.to_sql(..., if_exists="append", index=False, chunksize=...)` with the original's
+default method (`method=None`: executemany, which SQLAlchemy 2 batches into multi-row INSERTs for psycopg2);
+`--method multi` uses `method="multi"` instead, which is ~3x slower into PostgreSQL (SQLAlchemy compiles one
+statement with a bind parameter per cell) and about the same into SQLite.
 
 Like the original, it only appends: there is no key and no upsert, so running it twice stores every row twice.
 
 One target per invocation:
   pandas_etl.py DATA_DIR --sqlite FILE
   pandas_etl.py DATA_DIR --postgres postgresql://user@host:port/db
-Prints one JSON object: bars, raw_rows, clean_rows, tickers, seconds, bars_per_second, backend, note.
+Prints one JSON object (the last line): bars, raw_rows, clean_rows, tickers, seconds, bars_per_second, backend, note.
 """
 
 from __future__ import annotations
@@ -83,7 +86,7 @@ def compute_technical_indicators(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def ingest(path: str, ticker: str, exchange: str, con, chunksize: int, method) -> tuple[int, int, int]:
+def ingest(path: str, ticker: str, exchange: str, con, chunksize: int, method: str | None) -> tuple[int, int, int]:
     """One ticker: returns (rows read, raw rows inserted, clean rows inserted)."""
     df = pd.read_csv(path).rename(columns=COLUMNS)
     df["Date"] = pd.to_datetime(df["Date"])
@@ -116,9 +119,10 @@ def main() -> int:
     parser.add_argument("--chunksize", type=int, default=1000,
                         help="rows per multi-row INSERT (default 1000; 22 columns × 1000 stays under SQLite's "
                              "32766 bound parameters)")
-    parser.add_argument("--method", choices=["multi", "executemany"], default="multi",
-                        help="to_sql method: multi (one multi-row INSERT per chunk) or executemany (method=None)")
-    parser.add_argument("--progress", action="store_true", help="print a progress line every 50 tickers to stderr")
+    parser.add_argument("--method", choices=["executemany", "multi"], default="executemany",
+                        help="to_sql method: executemany (method=None, the original's; default) or multi "
+                             "(method='multi', one multi-row INSERT per chunk)")
+    parser.add_argument("--progress", action="store_true", help="print a progress line every 50 tickers (before the JSON line)")
     args = parser.parse_args()
 
     files = sorted(glob.glob(os.path.join(args.data_dir, "*.csv")))
@@ -146,12 +150,12 @@ def main() -> int:
     try:
         for number, path in enumerate(files, start=1):
             ticker = os.path.basename(path)[:-4]
-            read, raw, clean = ingest(path, ticker, args.exchange, con, args.chunksize, None if args.method == "executemany" else "multi")
+            method = None if args.method == "executemany" else "multi"
+            read, raw, clean = ingest(path, ticker, args.exchange, con, args.chunksize, method)
             bars, raw_rows, clean_rows = bars + read, raw_rows + raw, clean_rows + clean
             if args.progress and number % 50 == 0:
                 elapsed = time.monotonic() - started
-                print(f"pandas_etl[{backend}]: {number}/{len(files)} tickers, {bars} bars, {elapsed:.1f} s",
-                      file=sys.stderr, flush=True)
+                print(f"pandas_etl[{backend}]: {number}/{len(files)} tickers, {bars} bars, {elapsed:.1f} s", flush=True)
     finally:
         close()
     seconds = time.monotonic() - started

@@ -10,9 +10,21 @@ import Synchronization
 /// lock keeps it until its body returns. The queue holds at most one entry per waiting task (it is bounded by the
 /// number of concurrent callers).
 final class AsyncMutex: Sendable {
+    private enum Continuation {
+        case cancellable(CheckedContinuation<Void, any Error>)
+        case uncancellable(CheckedContinuation<Void, Never>)
+
+        func resume() {
+            switch self {
+            case .cancellable(let continuation): continuation.resume()
+            case .uncancellable(let continuation): continuation.resume()
+            }
+        }
+    }
+
     private struct Waiter {
         var id: UInt64
-        var continuation: CheckedContinuation<Void, any Error>
+        var continuation: Continuation
     }
 
     private struct State {
@@ -50,9 +62,16 @@ final class AsyncMutex: Sendable {
     }
 
     /// Runs `body` while holding the lock; waits (in FIFO order) until the lock is free.
+    ///
+    /// With `cancellable: false` the wait ignores task cancellation (for shutdown work that must run even in a
+    /// cancelled task, such as closing connections).
     @discardableResult
-    func withLock<Result: Sendable>(_ body: () async throws -> Result) async throws -> Result {
-        try await self.lock()
+    func withLock<Result: Sendable>(cancellable: Bool = true, _ body: () async throws -> Result) async throws -> Result {
+        if cancellable {
+            try await self.lock()
+        } else {
+            await self.lockIgnoringCancellation()
+        }
         do {
             let result = try await body()
             self.unlock()
@@ -79,7 +98,7 @@ final class AsyncMutex: Sendable {
                         state.isLocked = true
                         return .acquired
                     }
-                    state.waiters.append(Waiter(id: id, continuation: continuation))
+                    state.waiters.append(Waiter(id: id, continuation: .cancellable(continuation)))
                     return .queued
                 }
                 switch decision {
@@ -90,7 +109,24 @@ final class AsyncMutex: Sendable {
             }
         } onCancel: {
             let waiter = self.state.withLock { $0.remove(id: id) }
-            waiter?.continuation.resume(throwing: CancellationError())
+            if case .cancellable(let continuation)? = waiter?.continuation {
+                continuation.resume(throwing: CancellationError())
+            }
+        }
+    }
+
+    private func lockIgnoringCancellation() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let acquired = self.state.withLock { state -> Bool in
+                if !state.isLocked {
+                    state.isLocked = true
+                    return true
+                }
+                state.nextID &+= 1
+                state.waiters.append(Waiter(id: state.nextID, continuation: .uncancellable(continuation)))
+                return false
+            }
+            if acquired { continuation.resume() }
         }
     }
 

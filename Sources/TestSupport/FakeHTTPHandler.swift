@@ -5,16 +5,20 @@ import NIOHTTP1
 /// The per-connection handler of `FakeHTTPServer`: collects a request, records it, writes the canned response.
 /// Runs on the connection's event loop only.
 final class FakeHTTPHandler: ChannelInboundHandler {
+    /// Decoded request parts from `configureHTTPServerPipeline`.
     typealias InboundIn = HTTPServerRequestPart
+    /// Response parts for the HTTP encoder.
     typealias OutboundOut = HTTPServerResponsePart
 
     private let server: FakeHTTPServer
     private var head: HTTPRequestHead?
 
+    /// Creates the handler for one connection of `server`.
     init(server: FakeHTTPServer) {
         self.server = server
     }
 
+    /// Collects the request head; on the end of the request, records it and answers.
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch self.unwrapInboundIn(data) {
         case .head(let head):

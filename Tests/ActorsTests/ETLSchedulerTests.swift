@@ -12,6 +12,7 @@ import Testing
     @Test func runsOncePerDayAcrossInstances() async throws {
         let (store, dir) = try await PipelineFixtures.store()
         defer { try? FileManager.default.removeItem(at: dir) }
+        defer { Task { await store.close() } }
         _ = try await store.track(TrackedTicker(instrument: PipelineFixtures.instrument, source: "yahoo", addedAt: Date()))
         let other = InstrumentKey(ticker: TickerSymbol("BETA")!, exchange: ExchangeCode("NASDAQ")!)
         _ = try await store.track(TrackedTicker(instrument: other, source: "stooq", addedAt: Date()))
@@ -20,13 +21,14 @@ import Testing
         configuration.timeZone = TimeZone(identifier: "America/New_York")!
         (configuration.hour, configuration.minute) = (18, 30)
         // 2024-03-04 18:00 and 19:00 in New York (EST, UTC-5)
+        let schedule = configuration
         let before = Date(timeIntervalSince1970: 1_709_593_200)
         let after = Date(timeIntervalSince1970: 1_709_596_800)
         try await PipelineFixtures.withPipeline(provider: provider, store: store) { pipeline, _ in
-            let early = ETLScheduler(pipeline: pipeline, store: store, instance: "a", configuration: configuration, logger: Logger(label: "t"), now: { before })
+            let early = ETLScheduler(pipeline: pipeline, store: store, instance: "a", configuration: schedule, logger: Logger(label: "t"), now: { before })
             #expect(try await early.tick().isEmpty)
-            let a = ETLScheduler(pipeline: pipeline, store: store, instance: "a", configuration: configuration, logger: Logger(label: "t"), now: { after })
-            let b = ETLScheduler(pipeline: pipeline, store: store, instance: "b", configuration: configuration, logger: Logger(label: "t"), now: { after })
+            let a = ETLScheduler(pipeline: pipeline, store: store, instance: "a", configuration: schedule, logger: Logger(label: "t"), now: { after })
+            let b = ETLScheduler(pipeline: pipeline, store: store, instance: "b", configuration: schedule, logger: Logger(label: "t"), now: { after })
             async let fromA = a.tick()
             async let fromB = b.tick()
             let (runsA, runsB) = try await (fromA, fromB)

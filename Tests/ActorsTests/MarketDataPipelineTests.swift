@@ -11,6 +11,7 @@ import Testing
     @Test func runRecordsStepsAndRerunChangesNothing() async throws {
         let (store, dir) = try await PipelineFixtures.store()
         defer { try? FileManager.default.removeItem(at: dir) }
+        defer { Task { await store.close() } }
         let provider = ScriptedProvider([.success(PipelineFixtures.series(count: 60))])
         try await PipelineFixtures.withPipeline(provider: provider, store: store) { pipeline, _ in
             let first = try await pipeline.waitUntilFinished(try await pipeline.submit(PipelineFixtures.instrument, source: "yahoo", trigger: .manual).id)
@@ -39,6 +40,7 @@ import Testing
     @Test func transientErrorsAreRetried() async throws {
         let (store, dir) = try await PipelineFixtures.store()
         defer { try? FileManager.default.removeItem(at: dir) }
+        defer { Task { await store.close() } }
         let provider = ScriptedProvider([
             .failure(ProviderError(.unavailable, "HTTP 503")),
             .failure(ProviderError(.rateLimited, "HTTP 429", retryAfterSeconds: 0.01)),
@@ -58,6 +60,7 @@ import Testing
     @Test func permanentErrorsFailTheRun() async throws {
         let (store, dir) = try await PipelineFixtures.store()
         defer { try? FileManager.default.removeItem(at: dir) }
+        defer { Task { await store.close() } }
         let provider = ScriptedProvider([.failure(ProviderError(.notFound, "no data for ACME"))])
         try await PipelineFixtures.withPipeline(provider: provider, store: store) { pipeline, _ in
             let run = try await pipeline.waitUntilFinished(try await pipeline.submit(PipelineFixtures.instrument, source: "yahoo", trigger: .manual).id)
@@ -81,16 +84,18 @@ import Testing
     @Test func recoversAfterACrash() async throws {
         let (store, dir) = try await PipelineFixtures.store()
         defer { try? FileManager.default.removeItem(at: dir) }
+        defer { Task { await store.close() } }
         var stale = try await store.createRun(NewETLRun(instrument: PipelineFixtures.instrument, source: "yahoo", trigger: .manual))
         stale.status = .running
         stale.startedAt = Date()
         try await store.updateRun(stale)
+        let staleID = stale.id
         let pending = try await store.createRun(NewETLRun(instrument: PipelineFixtures.instrument, source: "yahoo", trigger: .schedule))
         let provider = ScriptedProvider([.success(PipelineFixtures.series(count: 5))])
         try await PipelineFixtures.withPipeline(provider: provider, store: store) { pipeline, _ in
             let done = try await pipeline.waitUntilFinished(pending.id)
             #expect(done.status == .completed)
-            let interrupted = try #require(try await store.run(id: stale.id))
+            let interrupted = try #require(try await store.run(id: staleID))
             #expect(interrupted.status == .failed)
             #expect(interrupted.error?.contains("interrupted") == true)
         }
@@ -100,6 +105,7 @@ import Testing
     @Test func runsAreSerialisedPerInstrument() async throws {
         let (store, dir) = try await PipelineFixtures.store()
         defer { try? FileManager.default.removeItem(at: dir) }
+        defer { Task { await store.close() } }
         let provider = ScriptedProvider([.success(PipelineFixtures.series(count: 30))])
         try await PipelineFixtures.withPipeline(provider: provider, store: store) { pipeline, _ in
             var ids: [Int64] = []
@@ -114,6 +120,7 @@ import Testing
     @Test func shutdownInterruptsAtAStepBoundary() async throws {
         let (store, dir) = try await PipelineFixtures.store()
         defer { try? FileManager.default.removeItem(at: dir) }
+        defer { Task { await store.close() } }
         let gate = ReadinessGate()
         let provider = ScriptedProvider([.success(PipelineFixtures.series(count: 5))], holdAt: gate)
         let (first, queued) = try await PipelineFixtures.withPipeline(provider: provider, store: store) { pipeline, group in

@@ -72,7 +72,8 @@ enum PipelineFixtures {
             store: store, providers: SingleProviderCatalog(provider: provider), configuration: configuration, logger: Logger(label: "test"),
             today: { SessionDate("2030-01-01")! }
         )
-        let group = ServiceGroup(services: [store, pipeline], gracefulShutdownSignals: [], cancellationSignals: [], logger: Logger(label: "test"))
+        // The store is not part of the group: tests keep using it after the pipeline stopped, and close it themselves.
+        let group = ServiceGroup(services: [pipeline], gracefulShutdownSignals: [], cancellationSignals: [], logger: Logger(label: "test"))
         return try await withThrowingTaskGroup(of: T?.self) { tasks in
             tasks.addTask {
                 try await group.run()

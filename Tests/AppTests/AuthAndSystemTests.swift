@@ -1,7 +1,11 @@
+import AsyncHTTPClient
+import Actors
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import PredictionCore
+import Storage
 import Testing
 
 @testable import App
@@ -67,7 +71,10 @@ import Testing
     @Test func healthAndReadiness() async throws {
         let harness = try AppTestHarness()
         try await harness.test { client in
-            try await client.execute(uri: "/health", method: .get) { #expect(try JSON.object($0.body)["status"] as? String == "ok") }
+            try await client.execute(uri: "/health", method: .get) { response in
+                let body = try JSON.object(response.body)
+                #expect(body["status"] as? String == "ok")
+            }
             try await client.execute(uri: "/ready", method: .get) { response in
                 #expect(response.status == .ok)
                 let body = try JSON.object(response.body)
@@ -92,6 +99,7 @@ import Testing
         for match in text.matches(of: /#\/components\/schemas\/(\w+)/) {
             #expect(schemas.contains(String(match.1)), "undefined schema \(match.1)")
         }
+        try await harness.parts.httpClient.shutdown()
         try? FileManager.default.removeItem(at: harness.configuration.dataDirectory)
     }
 }

@@ -1,4 +1,7 @@
+import Actors
 import Foundation
+import PredictionCore
+import Storage
 import Testing
 
 @testable import App

@@ -1,7 +1,10 @@
+import Actors
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import PredictionCore
+import Storage
 import Testing
 
 @testable import App
@@ -83,7 +86,7 @@ import Testing
                 let page = try JSON.object(response.body)
                 let dates = (page["prices"] as? [[String: Any]] ?? []).compactMap { $0["date"] as? String }
                 #expect(dates == ["2018-12-24", "2018-12-26", "2018-12-27", "2018-12-28", "2018-12-31"])
-                #expect(page["next_cursor"] is NSNull)
+                #expect(page["next_cursor"] == nil, "last page")
             }
         }
     }

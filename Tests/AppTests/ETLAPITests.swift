@@ -1,8 +1,10 @@
+import Actors
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import PredictionCore
+import Storage
 import Testing
 
 @testable import App

@@ -1,3 +1,4 @@
+import PostgresNIO
 import Storage
 import Testing
 

@@ -7,10 +7,11 @@ import Testing
 /// Fresh, migrated, running stores for the tests: a new SQLite file per test, or a new PostgreSQL database per test
 /// (created through the maintenance database of `STOCKCAST_TEST_POSTGRES_URL` and dropped afterwards).
 enum StoreHarness {
-    /// Quiet logger for stores under test.
+    /// Logger for stores under test: quiet unless `STOCKCAST_TEST_LOG_LEVEL` (e.g. `debug`) is set.
     static let logger: Logger = {
         var logger = Logger(label: "stockcast.storage-tests")
-        logger.logLevel = .critical
+        let level = ProcessInfo.processInfo.environment["STOCKCAST_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:))
+        logger.logLevel = level ?? .critical
         return logger
     }()
 

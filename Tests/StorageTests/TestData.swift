@@ -43,7 +43,7 @@ enum TestData {
     static func cleanBars(_ bars: [PriceBar], factor: Double = 0.75) -> [CleanBar] {
         bars.enumerated().map { index, bar in
             let values: [Double?] = IndicatorSet.columnNames.indices.map { column in
-                index < column ? nil : bar.close / Double(column + 3) + Double(index) * 1e-9
+                index <= column ? nil : bar.close / Double(column + 3) + Double(index) * 1e-9
             }
             return CleanBar(
                 bar: bar, adjustmentFactor: factor, indicators: IndicatorSet(values: values), flagged: index % 7 == 3)

@@ -4,15 +4,23 @@
 /// `Adj Close`, `adj_close` and `Stock Splits` are all recognised. Required: Date, Open, High, Low, Close, Volume.
 /// Optional: Adj Close, Dividends, Stock Splits (yfinance). Unknown columns are ignored.
 struct CSVColumnLayout: Sendable {
-    /// Column index of each field.
+    /// Column index of the date.
     var date: Int
+    /// Column index of the opening price.
     var open: Int
+    /// Column index of the high.
     var high: Int
+    /// Column index of the low.
     var low: Int
+    /// Column index of the (unadjusted) close.
     var close: Int
+    /// Column index of the volume.
     var volume: Int
+    /// Column index of `Adj Close`, when present.
     var adjustedClose: Int?
+    /// Column index of `Dividends`, when present.
     var dividends: Int?
+    /// Column index of `Stock Splits`, when present.
     var splits: Int?
     /// Fields a data row needs at least (one past the largest required index).
     var requiredFieldCount: Int

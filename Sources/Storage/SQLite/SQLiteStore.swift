@@ -1,4 +1,5 @@
 import Logging
+import NIOPosix
 import SQLiteNIO
 import ServiceLifecycle
 import Synchronization
@@ -18,6 +19,10 @@ public final class SQLiteStore: StockCastStore {
         var writer: SQLiteSession
         /// `nil` for an in-memory database, whose reads use the writer.
         var reader: SQLiteSession?
+        /// The store's own threads for blocking SQLite calls: one per connection, so a statement waiting for
+        /// another process's lock (busy timeout) never starves this store's other connection or the process's
+        /// shared NIO thread pool.
+        var threads: NIOThreadPool
     }
 
     private enum ConnectionState: Sendable {
@@ -55,27 +60,23 @@ public final class SQLiteStore: StockCastStore {
     /// Closes the connections; later calls throw `StorageError(.closed)`.
     public func close() async {
         // Take both locks so no statement is running on a connection that is being closed.
-        _ = try? await self.writeLock.withLock {
-            try await self.readLock.withLock {
+        // Not cancellable: `run()` closes from a task that may have been cancelled.
+        _ = try? await self.writeLock.withLock(cancellable: false) {
+            try await self.readLock.withLock(cancellable: false) {
                 let previous = self.state.withLock { state -> ConnectionState in
                     defer { state = .closed }
                     return state
                 }
                 guard case .open(let connections) = previous else { return }
-                await Self.closeQuietly(connections.writer.connection, logger: self.logger)
-                if let reader = connections.reader {
-                    await Self.closeQuietly(reader.connection, logger: self.logger)
+                await connections.writer.close()
+                await connections.reader?.close()
+                do {
+                    try await connections.threads.shutdownGracefully()
+                } catch {
+                    self.logger.warning("stopping the SQLite threads failed", metadata: ["error": "\(error)"])
                 }
                 self.logger.debug("SQLite store closed", metadata: ["path": "\(self.path)"])
             }
-        }
-    }
-
-    private static func closeQuietly(_ connection: SQLiteConnection, logger: Logger) async {
-        do {
-            try await connection.close()
-        } catch {
-            logger.warning("closing an SQLite connection failed", metadata: ["error": "\(error)"])
         }
     }
 
@@ -90,11 +91,11 @@ public final class SQLiteStore: StockCastStore {
             try await writer.query("BEGIN IMMEDIATE")
             do {
                 let result = try await body(writer)
-                try await writer.query("COMMIT")
+                try await writer.execute("COMMIT")
                 return result
             } catch {
                 do {
-                    try await writer.query("ROLLBACK")
+                    try await writer.execute("ROLLBACK")
                 } catch {
                     self.logger.error("SQLite rollback failed", metadata: ["error": "\(error)"])
                 }
@@ -131,27 +132,34 @@ public final class SQLiteStore: StockCastStore {
         }
         let inMemory = self.path == ":memory:"
         let storage: SQLiteConnection.Storage = inMemory ? .memory : .file(path: self.path)
-        let writer = try await self.openConnection(storage, pragmas: Self.writerPragmas)
+        let threads = NIOThreadPool(numberOfThreads: inMemory ? 1 : 2)
+        threads.start()
+        let writer: SQLiteSession
         var reader: SQLiteSession?
-        if !inMemory {
-            do {
-                reader = try await self.openConnection(storage, pragmas: Self.readerPragmas)
-            } catch {
-                await Self.closeQuietly(writer.connection, logger: self.logger)
-                throw error
+        do {
+            writer = try await self.openConnection(storage, threads: threads, pragmas: Self.writerPragmas)
+            if !inMemory {
+                do {
+                    reader = try await self.openConnection(storage, threads: threads, pragmas: Self.readerPragmas)
+                } catch {
+                    await writer.close()
+                    throw error
+                }
             }
+        } catch {
+            try? await threads.shutdownGracefully()
+            throw error
         }
-        let connections = Connections(writer: writer, reader: reader)
+        let connections = Connections(writer: writer, reader: reader, threads: threads)
         self.state.withLock { $0 = .open(connections) }
         self.logger.debug("SQLite store opened", metadata: ["path": "\(self.path)"])
         return connections
     }
 
     private static let writerPragmas = [
-        "PRAGMA journal_mode = WAL",
+        "PRAGMA busy_timeout = 10000",
         "PRAGMA synchronous = NORMAL",
         "PRAGMA foreign_keys = ON",
-        "PRAGMA busy_timeout = 10000",
         "PRAGMA temp_store = MEMORY",
         "PRAGMA cache_size = -65536",
     ]
@@ -162,10 +170,14 @@ public final class SQLiteStore: StockCastStore {
         "PRAGMA cache_size = -65536",
     ]
 
-    private func openConnection(_ storage: SQLiteConnection.Storage, pragmas: [String]) async throws -> SQLiteSession {
+    private func openConnection(_ storage: SQLiteConnection.Storage, threads: NIOThreadPool, pragmas: [String])
+        async throws -> SQLiteSession
+    {
         let connection: SQLiteConnection
         do {
-            connection = try await SQLiteConnection.open(storage: storage, logger: self.logger)
+            connection = try await SQLiteConnection.open(
+                storage: storage, threadPool: threads, logger: self.logger,
+                on: MultiThreadedEventLoopGroup.singleton.any())
         } catch {
             self.logger.error("opening SQLite database failed", metadata: ["path": "\(self.path)", "error": "\(error)"])
             throw StorageError(.unavailable, "cannot open the SQLite database")
@@ -175,11 +187,33 @@ public final class SQLiteStore: StockCastStore {
             for pragma in pragmas {
                 try await session.query(pragma)
             }
+            if pragmas == Self.writerPragmas {
+                try await self.enableWriteAheadLog(session)
+            }
         } catch {
-            await Self.closeQuietly(connection, logger: self.logger)
+            await session.close()
             throw error
         }
         return session
+    }
+
+    /// Switches the file to WAL mode (persistent, so only the first opener changes anything). The switch needs an
+    /// exclusive lock and SQLite reports `busy` at once, without waiting, while another process opens the same new
+    /// file; it is retried with a growing pause, at most 20 times (about 10 s in all).
+    private func enableWriteAheadLog(_ session: SQLiteSession) async throws {
+        for attempt in 1...20 {
+            do {
+                let rows = try await session.query("PRAGMA journal_mode = WAL")
+                let mode = try rows.first?.text("journal_mode")
+                if mode != "wal" && self.path != ":memory:" {
+                    self.logger.warning("SQLite did not enable WAL mode", metadata: ["mode": "\(mode ?? "nil")"])
+                }
+                return
+            } catch let error as StorageError where attempt < 20 {
+                self.logger.debug("enabling WAL mode is waiting", metadata: ["attempt": "\(attempt)", "error": "\(error)"])
+                try await Task.sleep(for: .milliseconds(attempt * 50))
+            }
+        }
     }
 
     // MARK: Schema
@@ -187,12 +221,11 @@ public final class SQLiteStore: StockCastStore {
     /// Applies pending migrations, each in its own `BEGIN IMMEDIATE` transaction (which also serialises several
     /// processes migrating the same file: each re-checks the applied versions inside its transaction).
     public func migrate() async throws {
-        try await self.writeLock.withLock {
-            let writer = try await self.openIfNeeded().writer
-            try await writer.query(SchemaMigrationsTable.sqlite)
-        }
         for migration in Migration.all {
             let applied = try await self.write { session -> Bool in
+                // Inside the transaction: every write starts with BEGIN IMMEDIATE, so a connection never has to
+                // upgrade a read snapshot to a write (which deadlocks against another process's writer).
+                try await session.query(SchemaMigrationsTable.sqlite)
                 let rows = try await session.query(
                     "SELECT 1 FROM schema_migrations WHERE version = ?1", [.integer(migration.version)])
                 guard rows.isEmpty else { return false }
