@@ -98,7 +98,10 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "PredictionCoreTests", dependencies: ["PredictionCore", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PredictionCoreTests", dependencies: ["PredictionCore", "TestSupport"], exclude: ["FixtureTools"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "MarketDataTests",
             dependencies: [

@@ -16,6 +16,7 @@
 #   BENCH_PUBLISH=0|1      rewrite BENCHMARKS.md (default 1 for 500 tickers, 0 otherwise)
 #   BENCH_PYTHON_ONLY=1    skip the Swift runs (no release binary needed; BENCHMARKS.md is then left alone)
 #   STOCKCAST_BIN=PATH     the binary (default .build/release/stockcast)
+#   BENCH_RUN_TIMEOUT=S    seconds before a measured run is killed as hung (default 1800)
 # Runs as root on Debian 12 (or with sudo for the package step).
 set -euo pipefail
 
@@ -25,6 +26,7 @@ cd "$ROOT"
 TICKERS="${BENCH_TICKERS:-500}"
 BIN="${STOCKCAST_BIN:-.build/release/stockcast}"
 PYTHON_ONLY="${BENCH_PYTHON_ONLY:-0}"
+RUN_TIMEOUT="${BENCH_RUN_TIMEOUT:-1800}"
 if [ "$TICKERS" = 500 ]; then PUBLISH="${BENCH_PUBLISH:-1}"; else PUBLISH="${BENCH_PUBLISH:-0}"; fi
 OUT="$ROOT/bench/out"
 DATA="$OUT/data"
@@ -39,6 +41,7 @@ die() { printf '[bench] error: %s\n' "$*" >&2; exit 1; }
 
 case "$TICKERS" in '' | *[!0-9]*) die "BENCH_TICKERS must be a positive integer, not '$TICKERS'" ;; esac
 [ "$TICKERS" -ge 1 ] || die "BENCH_TICKERS must be at least 1"
+case "$RUN_TIMEOUT" in '' | *[!0-9]*) die "BENCH_RUN_TIMEOUT must be a number of seconds" ;; esac
 
 if [ "$PYTHON_ONLY" != 1 ] && [ ! -x "$BIN" ]; then
     die "$BIN not found: build it first (make release), or set BENCH_PYTHON_ONLY=1 for the pandas side only"
@@ -110,13 +113,21 @@ log "load average before the runs: $LOAD_BEFORE (other work on the machine skews
 thin() { awk '/^\[[0-9]+\/[0-9]+\]/ { split(substr($1, 2), p, "/"); if (p[1] % 50 == 0 || p[1] == p[2]) print; fflush(); next } { print; fflush() }'; }
 
 # measure NAME COMMAND...: runs COMMAND under /usr/bin/time -v; output in $RUNS/NAME/{stdout,stderr,time}.
+# `timeout` sits between time and the command (time's peak RSS is the largest waited-for descendant's, so it is
+# still the command's); SIGTERM after RUN_TIMEOUT s, SIGKILL 30 s later.
 measure() {
     local name="$1"; shift
     local dir="$RUNS/$name"
+    local status=0
     mkdir -p "$dir"
     log "$name: starting"
-    if ! /usr/bin/time -v -o "$dir/time" "$@" 2>"$dir/stderr" | tee "$dir/stdout" | thin; then
+    /usr/bin/time -v -o "$dir/time" timeout -k 30 "$RUN_TIMEOUT" "$@" 2>"$dir/stderr" | tee "$dir/stdout" | thin \
+        || status=$?
+    if [ "$status" != 0 ]; then
         tail -n 20 "$dir/stderr" >&2 || true
+        if grep -q "Exit status: 124" "$dir/time" 2>/dev/null; then
+            die "$name did not finish within $RUN_TIMEOUT s (hung?); output in $dir"
+        fi
         die "$name failed (output in $dir)"
     fi
     log "$name: $(awk -F': ' '/Elapsed \(wall clock\)/ { w = $2 } /Maximum resident set size/ { r = $2 } END { printf "wall %s, peak RSS %.0f MB", w, r / 1024 }' "$dir/time")"

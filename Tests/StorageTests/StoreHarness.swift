@@ -30,8 +30,8 @@ enum StoreHarness {
         ProcessInfo.processInfo.environment["STOCKCAST_REQUIRE_POSTGRES"] == "1"
     }
 
-    /// Whether the Postgres suite runs (it runs, and fails, when required without a URL).
-    static var postgresSuiteEnabled: Bool {
+    /// Whether the Postgres suite runs (it runs, and fails, when required without a URL). Evaluated once.
+    static let postgresSuiteEnabled: Bool = {
         if postgresURL == nil && !postgresRequired {
             print(
                 "PostgresStoreTests skipped: STOCKCAST_TEST_POSTGRES_URL is not set "
@@ -39,7 +39,7 @@ enum StoreHarness {
             return false
         }
         return true
-    }
+    }()
 
     // MARK: Running stores
 
