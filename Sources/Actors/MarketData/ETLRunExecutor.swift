@@ -73,17 +73,19 @@ struct ETLRunExecutor: Sendable {
 
         // validate
         let report = try await self.step(.validate, of: run) {
-            let validator = BarValidator(calendar: calendar, today: self.today(), largeMoveThreshold: self.largeMoveThreshold)
+            // Every rejected row is listed, up to the stored-issue bound (counts stay exact beyond it).
+            let validator = BarValidator(
+                calendar: calendar, today: self.today(), largeMoveThreshold: self.largeMoveThreshold,
+                issueLimitPerReason: self.maxStoredIssues
+            )
             let storedActions = try await self.store.corporateActions(for: instrument)
             let report = validator.validate(fetched.rows, existing: existing, actions: storedActions + fetched.actions)
             let issues = fetched.issues + report.issues
             try await self.store.appendIssues(Array(issues.prefix(self.maxStoredIssues)), toRun: runID)
-            let rejected = issues.filter { $0.severity == .rejected }.count
-            return (report, ETLCounts(read: fetched.rows.count, rejected: rejected, flagged: issues.count - rejected))
+            let counts = Self.issueCounts(parseIssues: fetched.issues, report: report)
+            return (report, ETLCounts(read: fetched.rows.count, rejected: counts.rejected, flagged: counts.flagged))
         }
-        let issueCount = fetched.issues.count + report.issues.count
-        run.counts.rejected = fetched.issues.count + report.issues.filter { $0.severity == .rejected }.count
-        run.counts.flagged = issueCount - run.counts.rejected
+        (run.counts.rejected, run.counts.flagged) = Self.issueCounts(parseIssues: fetched.issues, report: report)
 
         // upsert raw
         let rawCounts = try await self.step(.upsertRaw, of: run) {
@@ -157,6 +159,14 @@ struct ETLRunExecutor: Sendable {
                 throw error
             }
         }
+    }
+
+    /// Exact rejected and flagged counts, including issues the validator's per-reason limit left out of the report.
+    static func issueCounts(parseIssues: [RowIssue], report: ValidationReport) -> (rejected: Int, flagged: Int) {
+        let omittedFlags = report.omittedIssueCounts.reduce(0) { $0 + ($1.key.rejectsRow ? 0 : $1.value) }
+        let rejected = parseIssues.count + report.rejectedRowCount
+        let flagged = report.issues.count { $0.severity == .flagged } + omittedFlags
+        return (rejected, flagged)
     }
 
     private static func milliseconds(since start: ContinuousClock.Instant) -> Int {
