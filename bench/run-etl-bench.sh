@@ -15,8 +15,10 @@
 #   BENCH_TICKERS=N        tickers to generate and ingest (default 500: 500 × 5033 sessions ≈ 2.5 M bars)
 #   BENCH_PUBLISH=0|1      rewrite BENCHMARKS.md (default 1 for 500 tickers, 0 otherwise)
 #   BENCH_PYTHON_ONLY=1    skip the Swift runs (no release binary needed; BENCHMARKS.md is then left alone)
+#   BENCH_KEEP=1           keep the stores the runs wrote (bench/out/swift-*/, pandas.sqlite; ~3 GB at 500 tickers)
 #   STOCKCAST_BIN=PATH     the binary (default .build/release/stockcast)
-#   BENCH_RUN_TIMEOUT=S    seconds before a measured run is killed as hung (default 1800)
+#   BENCH_SWIFT_TIMEOUT=S  seconds before a Swift run is killed as hung (default 600)
+#   BENCH_PANDAS_TIMEOUT=S the same for a pandas run (default 1800; into PostgreSQL it takes ~6 minutes)
 # Runs as root on Debian 12 (or with sudo for the package step).
 set -euo pipefail
 
@@ -26,7 +28,8 @@ cd "$ROOT"
 TICKERS="${BENCH_TICKERS:-500}"
 BIN="${STOCKCAST_BIN:-.build/release/stockcast}"
 PYTHON_ONLY="${BENCH_PYTHON_ONLY:-0}"
-RUN_TIMEOUT="${BENCH_RUN_TIMEOUT:-1800}"
+SWIFT_TIMEOUT="${BENCH_SWIFT_TIMEOUT:-600}"
+PANDAS_TIMEOUT="${BENCH_PANDAS_TIMEOUT:-1800}"
 if [ "$TICKERS" = 500 ]; then PUBLISH="${BENCH_PUBLISH:-1}"; else PUBLISH="${BENCH_PUBLISH:-0}"; fi
 OUT="$ROOT/bench/out"
 DATA="$OUT/data"
@@ -41,7 +44,9 @@ die() { printf '[bench] error: %s\n' "$*" >&2; exit 1; }
 
 case "$TICKERS" in '' | *[!0-9]*) die "BENCH_TICKERS must be a positive integer, not '$TICKERS'" ;; esac
 [ "$TICKERS" -ge 1 ] || die "BENCH_TICKERS must be at least 1"
-case "$RUN_TIMEOUT" in '' | *[!0-9]*) die "BENCH_RUN_TIMEOUT must be a number of seconds" ;; esac
+for value in "$SWIFT_TIMEOUT" "$PANDAS_TIMEOUT"; do
+    case "$value" in '' | *[!0-9]*) die "BENCH_SWIFT_TIMEOUT and BENCH_PANDAS_TIMEOUT are numbers of seconds" ;; esac
+done
 
 if [ "$PYTHON_ONLY" != 1 ] && [ ! -x "$BIN" ]; then
     die "$BIN not found: build it first (make release), or set BENCH_PYTHON_ONLY=1 for the pandas side only"
@@ -87,6 +92,9 @@ drop_databases() {
 }
 cleanup() {
     local status=$?
+    if [ "${BENCH_KEEP:-0}" != 1 ]; then
+        rm -rf "$OUT/swift-sqlite" "$OUT/swift-postgres" "$OUT/pandas.sqlite" "$OUT/pandas.sqlite-wal" "$OUT/pandas.sqlite-shm"
+    fi
     if pg_isready -q -h 127.0.0.1 -p "$PG_PORT"; then drop_databases; fi
     if [ "$STARTED_POSTGRES" = 1 ]; then
         log "stopping the PostgreSQL this script started"
@@ -110,23 +118,26 @@ LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 log "load average before the runs: $LOAD_BEFORE (other work on the machine skews the numbers)"
 
 # Shows the runs' own output, thinned: every 50th "[n/N] ..." progress line of the Swift CLI and every line else.
-thin() { awk '/^\[[0-9]+\/[0-9]+\]/ { split(substr($1, 2), p, "/"); if (p[1] % 50 == 0 || p[1] == p[2]) print; fflush(); next } { print; fflush() }'; }
+thin() {
+    awk '/^\[[0-9]+\/[0-9]+\]/ { n = $1; gsub(/[][]/, "", n); split(n, p, "/"); if (p[1] % 50 == 0 || p[1] + 0 == p[2] + 0) print; fflush(); next }
+         { print; fflush() }'
+}
 
-# measure NAME COMMAND...: runs COMMAND under /usr/bin/time -v; output in $RUNS/NAME/{stdout,stderr,time}.
+# measure NAME TIMEOUT COMMAND...: runs COMMAND under /usr/bin/time -v; output in $RUNS/NAME/{stdout,stderr,time}.
 # `timeout` sits between time and the command (time's peak RSS is the largest waited-for descendant's, so it is
-# still the command's); SIGTERM after RUN_TIMEOUT s, SIGKILL 30 s later.
+# still the command's); SIGTERM after TIMEOUT s, SIGKILL 30 s later.
 measure() {
-    local name="$1"; shift
+    local name="$1" limit="$2"; shift 2
     local dir="$RUNS/$name"
     local status=0
     mkdir -p "$dir"
     log "$name: starting"
-    /usr/bin/time -v -o "$dir/time" timeout -k 30 "$RUN_TIMEOUT" "$@" 2>"$dir/stderr" | tee "$dir/stdout" | thin \
+    /usr/bin/time -v -o "$dir/time" timeout -k 30 "$limit" "$@" 2>"$dir/stderr" | tee "$dir/stdout" | thin \
         || status=$?
     if [ "$status" != 0 ]; then
         tail -n 20 "$dir/stderr" >&2 || true
         if grep -q "Exit status: 124" "$dir/time" 2>/dev/null; then
-            die "$name did not finish within $RUN_TIMEOUT s (hung?); output in $dir"
+            die "$name did not finish within $limit s (hung?); output in $dir"
         fi
         die "$name failed (output in $dir)"
     fi
@@ -148,24 +159,24 @@ expect_no_change() {
 if [ "$PYTHON_ONLY" != 1 ]; then
     rm -rf "$OUT/swift-sqlite" "$OUT/swift-postgres"
     mkdir -p "$OUT/swift-sqlite" "$OUT/swift-postgres"
-    measure swift-sqlite "${SWIFT_ETL[@]}" --data-dir "$OUT/swift-sqlite"
-    measure swift-sqlite-rerun "${SWIFT_ETL[@]}" --data-dir "$OUT/swift-sqlite"
+    measure swift-sqlite "$SWIFT_TIMEOUT" "${SWIFT_ETL[@]}" --data-dir "$OUT/swift-sqlite"
+    measure swift-sqlite-rerun "$SWIFT_TIMEOUT" "${SWIFT_ETL[@]}" --data-dir "$OUT/swift-sqlite"
     expect_no_change swift-sqlite-rerun
 
     fresh_database "$SWIFT_DB"
     SWIFT_PG=("${SWIFT_ETL[@]}" --data-dir "$OUT/swift-postgres" --postgres-url "$PG_BASE/$SWIFT_DB")
-    measure swift-postgres "${SWIFT_PG[@]}"
-    measure swift-postgres-rerun "${SWIFT_PG[@]}"
+    measure swift-postgres "$SWIFT_TIMEOUT" "${SWIFT_PG[@]}"
+    measure swift-postgres-rerun "$SWIFT_TIMEOUT" "${SWIFT_PG[@]}"
     expect_no_change swift-postgres-rerun
 else
     log "BENCH_PYTHON_ONLY=1: skipping the Swift runs"
 fi
 
 rm -f "$OUT/pandas.sqlite" "$OUT/pandas.sqlite-wal" "$OUT/pandas.sqlite-shm"
-measure pandas-sqlite "$PY" bench/pandas_etl.py "$DATA" --sqlite "$OUT/pandas.sqlite" --progress
+measure pandas-sqlite "$PANDAS_TIMEOUT" "$PY" bench/pandas_etl.py "$DATA" --sqlite "$OUT/pandas.sqlite" --progress
 fresh_database "$PANDAS_DB"
 log "pandas-postgres is the slow one (about 6 minutes for 500 tickers)"
-measure pandas-postgres "$PY" bench/pandas_etl.py "$DATA" --postgres "$PG_BASE/$PANDAS_DB" --progress
+measure pandas-postgres "$PANDAS_TIMEOUT" "$PY" bench/pandas_etl.py "$DATA" --postgres "$PG_BASE/$PANDAS_DB" --progress
 
 # --- report ------------------------------------------------------------------------------------------------------
 REPORT_ARGS=(--runs-dir "$RUNS" --json "$OUT/etl.json" --tickers "$TICKERS" --swift "${SWIFT:-swift}"

@@ -52,6 +52,9 @@ public actor MarketDataPipeline: Service {
     private var queue: [(id: Int64, instrument: InstrumentKey)] = []
     private var queuedIDs: Set<Int64> = []
     private var activeInstruments: Set<InstrumentKey> = []
+    private var executingIDs: Set<Int64> = []
+    /// `true` once start-up recovery has queued the stored `pending` runs.
+    private var recovered = false
     private var runningCount = 0
     private var finishWaiters: [Int64: [CheckedContinuation<ETLRun, any Error>]] = [:]
     private var subscribers: [Int: AsyncStream<ETLRunEvent>.Continuation] = [:]
@@ -134,14 +137,24 @@ public actor MarketDataPipeline: Service {
     }
 
     /// Waits until run `id` is completed or failed and returns it.
+    ///
+    /// A run that is queued or executing here (or pending before start-up recovery has queued it) is waited for; one that is not (it finished while the store was read,
+    /// or another instance owns it) is read again and returned when finished, else `runNotLocal` is thrown.
     public func waitUntilFinished(_ id: Int64) async throws -> ETLRun {
         guard let run = try await self.store.run(id: id) else {
             throw PipelineError(.runNotFound, "no ETL run with id \(id)")
         }
         if run.status == .completed || run.status == .failed { return run }
-        return try await withCheckedThrowingContinuation { continuation in
-            self.finishWaiters[id, default: []].append(continuation)
+        // No suspension between this check and registering the waiter: `execute` resumes waiters only after it has
+        // stored the final state and before it leaves `executingIDs`, so a run seen here is always resumed.
+        if self.queuedIDs.contains(id) || self.executingIDs.contains(id) || (!self.recovered && run.status == .pending) {
+            return try await withCheckedThrowingContinuation { continuation in
+                self.finishWaiters[id, default: []].append(continuation)
+            }
         }
+        guard let latest = try await self.store.run(id: id) else { throw PipelineError(.runNotFound, "no ETL run with id \(id)") }
+        if latest.status == .completed || latest.status == .failed { return latest }
+        throw PipelineError(.runNotLocal, "ETL run \(id) is \(latest.status.rawValue) and not queued on this instance")
     }
 
     /// A stream of run and step changes, newest `eventBufferSize` kept when the reader is slow. Ends on shutdown.
@@ -181,6 +194,7 @@ public actor MarketDataPipeline: Service {
         guard let index = self.queue.firstIndex(where: { !self.activeInstruments.contains($0.instrument) }) else { return nil }
         let next = self.queue.remove(at: index)
         self.queuedIDs.remove(next.id)
+        self.executingIDs.insert(next.id)
         self.activeInstruments.insert(next.instrument)
         self.runningCount += 1
         return next
@@ -198,6 +212,7 @@ public actor MarketDataPipeline: Service {
         }
         let pending = try await self.store.runs(matching: ETLRunFilter(status: .pending), before: nil, limit: self.configuration.maxQueuedRuns)
         for run in pending.reversed() { self.enqueue(run) }
+        self.recovered = true
     }
 
     private func execute(_ id: Int64, instrument: InstrumentKey) async {
@@ -240,6 +255,10 @@ public actor MarketDataPipeline: Service {
     }
 
     private func finished(_ id: Int64, instrument: InstrumentKey) {
+        self.executingIDs.remove(id)
+        for waiter in self.finishWaiters.removeValue(forKey: id) ?? [] {
+            waiter.resume(throwing: PipelineError(.runNotFound, "ETL run \(id) was not executed (it was no longer pending)"))
+        }
         self.activeInstruments.remove(instrument)
         self.runningCount -= 1
         self.wake.continuation.yield()

@@ -24,43 +24,73 @@ protocol UpsertableRow: Sendable {
 /// key is an insert, a different row an update, an identical row is counted `unchanged` and not written. When the
 /// batch holds a key twice the last row wins and the key is counted once.
 struct UpsertPlan<Row: UpsertableRow>: Sendable {
-    /// Rows to insert or overwrite, ascending by key.
-    var rowsToWrite: [Row]
+    /// Rows whose key is not stored yet, ascending by key.
+    var inserts: [Row]
+    /// Rows whose key is stored with different values, ascending by key.
+    var updates: [Row]
     /// What the upsert did.
     var counts: UpsertCounts
 
+    /// Every row to write: the inserts, then the updates.
+    var rowsToWrite: [Row] { self.inserts + self.updates }
+
     /// Plans an upsert of `incoming` over `stored` (the stored rows of the same instrument whose keys may collide;
     /// extra stored rows are ignored).
+    ///
+    /// Both lists are brought into key order (a linear check, no work when they already are, as the stores read
+    /// them) and merged, so planning costs no hashing.
     init(incoming: [Row], stored: [Row]) throws {
-        var latest: [Row.Key: Row] = [:]
-        latest.reserveCapacity(incoming.count)
-        for row in incoming {
-            let row = try row.canonicalized()
-            latest[row.upsertKey] = row
-        }
-        var existing: [Row.Key: Row] = [:]
-        existing.reserveCapacity(stored.count)
-        for row in stored where latest[row.upsertKey] != nil {
-            existing[row.upsertKey] = row
-        }
-        var counts = UpsertCounts()
-        var rows: [Row] = []
-        rows.reserveCapacity(latest.count)
-        for (key, row) in latest {
-            if let old = existing[key] {
-                if old.isStoredIdentically(to: row) {
-                    counts.unchanged += 1
-                    continue
+        var rows = try incoming.map { try $0.canonicalized() }
+        if !Self.isStrictlyAscending(rows) {
+            // Stable, so among rows with the same key the last one stays last; keep only that one.
+            rows = Self.sortedByKey(rows)
+            var unique: [Row] = []
+            unique.reserveCapacity(rows.count)
+            for row in rows {
+                if let last = unique.last, last.upsertKey == row.upsertKey {
+                    unique[unique.count - 1] = row
+                } else {
+                    unique.append(row)
                 }
-                counts.updated += 1
+            }
+            rows = unique
+        }
+        let existing = Self.isStrictlyAscending(stored) ? stored : Self.sortedByKey(stored)
+
+        var counts = UpsertCounts()
+        var inserts: [Row] = []
+        var updates: [Row] = []
+        inserts.reserveCapacity(rows.count)
+        var storedIndex = existing.startIndex
+        for row in rows {
+            let key = row.upsertKey
+            while storedIndex < existing.endIndex, existing[storedIndex].upsertKey < key {
+                storedIndex += 1
+            }
+            if storedIndex < existing.endIndex, existing[storedIndex].upsertKey == key {
+                if existing[storedIndex].isStoredIdentically(to: row) {
+                    counts.unchanged += 1
+                } else {
+                    counts.updated += 1
+                    updates.append(row)
+                }
             } else {
                 counts.inserted += 1
+                inserts.append(row)
             }
-            rows.append(row)
         }
-        rows.sort { $0.upsertKey < $1.upsertKey }
-        self.rowsToWrite = rows
+        self.inserts = inserts
+        self.updates = updates
         self.counts = counts
+    }
+
+    private static func isStrictlyAscending(_ rows: [Row]) -> Bool {
+        zip(rows, rows.dropFirst()).allSatisfy { $0.upsertKey < $1.upsertKey }
+    }
+
+    private static func sortedByKey(_ rows: [Row]) -> [Row] {
+        // `sorted(by:)` is not guaranteed stable; sorting (key, position) pairs is.
+        rows.enumerated().sorted { ($0.element.upsertKey, $0.offset) < ($1.element.upsertKey, $1.offset) }.map(\.element)
     }
 
     /// The inclusive key range the incoming rows cover, used to read only the stored rows that can collide.

@@ -182,6 +182,18 @@ extension StoreContract {
         #expect(summaries[1].source == nil)
         #expect(summaries[2].count == 8 && summaries[2].firstSession == TestData.day("2019-05-01"))
 
+        // The summary follows later writes; an upsert that changes nothing leaves it (and lastUpdated) alone.
+        let lastUpdated = first.lastUpdated
+        #expect(try await store.upsertCleanBars(TestData.cleanBars(googBars), for: goog) == UpsertCounts(unchanged: 20))
+        #expect(try await store.datasets().first?.lastUpdated == lastUpdated)
+        var extended = TestData.cleanBars(googBars + TestData.bars(count: 5, from: TestData.day("2021-06-01"), seed: 8))
+        for index in extended.indices { extended[index].flagged = index >= 20 }
+        #expect(try await store.upsertCleanBars(extended, for: goog) == UpsertCounts(inserted: 5, updated: 3, unchanged: 17))
+        let grown = try #require(try await store.datasets().first)
+        #expect(grown.count == 25 && grown.flaggedCount == 5)
+        #expect(grown.firstSession == googBars.first?.session && grown.lastSession == extended.last?.session)
+        #expect(grown.lastUpdated >= lastUpdated)
+
         // A completed run names the source once it exists.
         let run = try await store.createRun(NewETLRun(instrument: goog, source: "yahoo", trigger: .manual))
         var completed = run

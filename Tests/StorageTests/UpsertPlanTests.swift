@@ -13,7 +13,8 @@ import Testing
         let incoming = [bar("2024-01-03", close: 1.5), bar("2024-01-02", close: 1.25), bar("2024-01-05", close: 1)]
         let plan = try UpsertPlan(incoming: incoming, stored: stored)
         #expect(plan.counts == UpsertCounts(inserted: 1, updated: 1, unchanged: 1))
-        #expect(plan.rowsToWrite.map(\.session.description) == ["2024-01-02", "2024-01-05"])
+        #expect(plan.inserts.map(\.session.description) == ["2024-01-05"])
+        #expect(plan.updates.map(\.session.description) == ["2024-01-02"])
     }
 
     @Test func comparesBitsNotValues() throws {
@@ -30,6 +31,20 @@ import Testing
         let again = try UpsertPlan(incoming: [bar("2024-01-02", close: -0.0, adjusted: .nan)], stored: plan.rowsToWrite)
         #expect(again.counts == UpsertCounts(unchanged: 1))
         #expect(throws: StorageError.self) { try UpsertPlan(incoming: [bar("2024-01-02", close: .nan)], stored: []) }
+    }
+
+    @Test func unsortedIncomingAndStoredRowsMerge() throws {
+        let stored = [bar("2024-01-05", close: 5), bar("2024-01-02", close: 2), bar("2024-01-03", close: 3)]
+        let incoming = [
+            bar("2024-01-04", close: 4), bar("2024-01-03", close: 3), bar("2024-01-05", close: 1),
+            bar("2024-01-01", close: 9), bar("2024-01-04", close: 4.5),
+        ]
+        let plan = try UpsertPlan(incoming: incoming, stored: stored)
+        #expect(plan.counts == UpsertCounts(inserted: 2, updated: 1, unchanged: 1))
+        #expect(plan.inserts.map(\.session.description) == ["2024-01-01", "2024-01-04"])
+        #expect(plan.inserts.map(\.close) == [9, 4.5])
+        #expect(plan.updates.map(\.session.description) == ["2024-01-05"])
+        #expect(plan.updates.map(\.close) == [1])
     }
 
     @Test func lastDuplicateWinsAndCountsOnce() throws {
@@ -65,5 +80,19 @@ import Testing
         #expect(SessionBounds(from: day("2024-01-10"), through: nil, after: day("2024-01-01")).lower == day("2024-01-10"))
         #expect(SessionBounds(from: nil, through: day("2024-01-01"), after: day("2024-01-01")).isEmpty)
         #expect(!SessionBounds(from: nil, through: nil, after: nil).isEmpty)
+    }
+}
+
+@Suite struct SessionDateStorageTextTests {
+    @Test func matchesDescription() {
+        var date = SessionDate("1800-01-01")!
+        let end = SessionDate("2200-12-31")!
+        while date <= end {
+            if date.storageText != date.description {
+                Issue.record("\(date.description) formatted as \(date.storageText)")
+                return
+            }
+            date = date.adding(days: 1)
+        }
     }
 }

@@ -7,6 +7,7 @@ public struct PipelineError: Error, Hashable, Sendable, CustomStringConvertible 
             case notRetryable = "run_not_retryable"
             case shuttingDown = "shutting_down"
             case queueFull = "queue_full"
+            case runNotLocal = "run_not_local"
         }
 
         private let base: Base
@@ -18,6 +19,8 @@ public struct PipelineError: Error, Hashable, Sendable, CustomStringConvertible 
         public static let notRetryable = Code(.notRetryable)
         /// The server is stopping and takes no new runs.
         public static let shuttingDown = Code(.shuttingDown)
+        /// The run is pending or running elsewhere (another instance), so this instance cannot wait for it.
+        public static let runNotLocal = Code(.runNotLocal)
         /// The run queue is at its bound.
         public static let queueFull = Code(.queueFull)
 

@@ -18,7 +18,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             let status: HTTPResponse.Status =
                 switch error.code {
                 case .runNotFound: .notFound
-                case .notRetryable: .conflict
+                case .notRetryable, .runNotLocal: .conflict
                 case .queueFull: .tooManyRequests
                 default: .serviceUnavailable
                 }

@@ -1,5 +1,9 @@
 extension Migration {
     /// Version 1: prices, ETL history, schedule claims, tracked tickers and API keys.
+    ///
+    /// `clean_bar_summaries` holds one row per instrument with cleaned bars (count, first/last session, flagged
+    /// count, last write), recomputed inside every `upsertCleanBars` transaction that writes, so `datasets()`
+    /// does not scan millions of bars.
     static let initialSchema = Migration(
         version: 1,
         name: "initial_schema",
@@ -50,6 +54,18 @@ extension Migration {
                 flagged INTEGER NOT NULL CHECK (flagged IN (0, 1)),
                 written_at INTEGER NOT NULL,
                 PRIMARY KEY (ticker, exchange, session_date)
+            ) STRICT, WITHOUT ROWID
+            """,
+            """
+            CREATE TABLE clean_bar_summaries (
+                ticker TEXT NOT NULL,
+                exchange TEXT NOT NULL,
+                bar_count INTEGER NOT NULL,
+                first_session TEXT NOT NULL,
+                last_session TEXT NOT NULL,
+                flagged_count INTEGER NOT NULL,
+                last_written INTEGER NOT NULL,
+                PRIMARY KEY (ticker, exchange)
             ) STRICT, WITHOUT ROWID
             """,
             """
@@ -184,6 +200,18 @@ extension Migration {
                 flagged boolean NOT NULL,
                 written_at timestamptz NOT NULL,
                 PRIMARY KEY (ticker, exchange, session_date)
+            )
+            """,
+            """
+            CREATE TABLE clean_bar_summaries (
+                ticker text COLLATE "C" NOT NULL,
+                exchange text COLLATE "C" NOT NULL,
+                bar_count bigint NOT NULL,
+                first_session date NOT NULL,
+                last_session date NOT NULL,
+                flagged_count bigint NOT NULL,
+                last_written timestamptz NOT NULL,
+                PRIMARY KEY (ticker, exchange)
             )
             """,
             """

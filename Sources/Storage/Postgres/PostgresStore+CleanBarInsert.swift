@@ -3,10 +3,11 @@ import PostgresNIO
 import PredictionCore
 
 extension PostgresStore {
-    /// `INSERT … SELECT … FROM unnest(…) ON CONFLICT … DO UPDATE` for a chunk of cleaned bars: one array
-    /// parameter per column (22 in all), whatever the number of rows. Column names come from constants.
+    /// `INSERT … SELECT … FROM unnest(…)` for a chunk of cleaned bars, with `ON CONFLICT … DO UPDATE` when
+    /// `upsert` (rows known to be new skip it): one array parameter per column (22 in all), whatever the number
+    /// of rows. Column names come from constants.
     static func cleanBarInsert(
-        _ chunk: ArraySlice<CleanBar>, ticker: String, exchange: String, writtenAt: Date
+        _ chunk: ArraySlice<CleanBar>, ticker: String, exchange: String, writtenAt: Date, upsert: Bool
     ) -> PostgresQuery {
         let bars = PostgresBarColumns(chunk.lazy.map(\.bar))
         let indicatorRows = chunk.map(\.indicators.values)
@@ -45,8 +46,10 @@ extension PostgresStore {
         }
         query.appendInterpolation(chunk.map(\.flagged))
         query.appendLiteral("::bool[]) AS t(day, " + valueColumns.joined(separator: ", ") + ")")
-        query.appendLiteral(" ON CONFLICT (ticker, exchange, session_date) DO UPDATE SET ")
-        query.appendLiteral((valueColumns + ["written_at"]).map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", "))
+        if upsert {
+            query.appendLiteral(" ON CONFLICT (ticker, exchange, session_date) DO UPDATE SET ")
+            query.appendLiteral((valueColumns + ["written_at"]).map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", "))
+        }
         return PostgresQuery(stringInterpolation: query)
     }
 }

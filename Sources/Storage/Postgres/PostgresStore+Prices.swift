@@ -10,6 +10,13 @@ extension PostgresStore {
         "(session_date - DATE '1970-01-01') AS day, open, high, low, close, volume, source_adj_close, "
         + "adjustment_factor, " + IndicatorSet.columnNames.joined(separator: ", ") + ", flagged"
 
+    private static let rawBarConflict = """
+        ON CONFLICT (ticker, exchange, session_date) DO UPDATE SET open = EXCLUDED.open, high = EXCLUDED.high,
+            low = EXCLUDED.low, close = EXCLUDED.close, volume = EXCLUDED.volume,
+            source_adj_close = EXCLUDED.source_adj_close, source = EXCLUDED.source, run_id = EXCLUDED.run_id,
+            written_at = EXCLUDED.written_at
+        """
+
     private static func decodeRawBar(_ row: PostgresRow) throws -> PriceBar {
         let row = row.makeRandomAccess()
         return try self.decodeRawBar(row)
@@ -70,26 +77,28 @@ extension PostgresStore {
                 WHERE ticker = \(ticker) AND exchange = \(exchange)
                     AND session_date BETWEEN DATE '1970-01-01' + \(range.lowerBound.dayNumber)::int4
                     AND DATE '1970-01-01' + \(range.upperBound.dayNumber)::int4
+                ORDER BY session_date
                 """, on: connection
             ).map(Self.decodeRawBar)
             let plan = try UpsertPlan(incoming: bars, stored: stored)
-            for chunk in plan.rowsToWrite.chunks(of: Self.rowsPerStatement) {
-                let columns = PostgresBarColumns(chunk)
-                try await self.rows(
-                    """
-                    INSERT INTO raw_bars (ticker, exchange, session_date, open, high, low, close, volume,
-                        source_adj_close, source, run_id, written_at)
-                    SELECT \(ticker), \(exchange), DATE '1970-01-01' + t.day, t.open, t.high, t.low, t.close, t.volume,
-                        t.adj, \(source), \(runID), \(writtenAt)
-                    FROM unnest(\(columns.days)::int4[], \(columns.opens)::float8[], \(columns.highs)::float8[],
-                        \(columns.lows)::float8[], \(columns.closes)::float8[], \(columns.volumes)::int8[],
-                        \(PostgresNullableArray(columns.adjustedCloses))::float8[])
-                        AS t(day, open, high, low, close, volume, adj)
-                    ON CONFLICT (ticker, exchange, session_date) DO UPDATE SET open = EXCLUDED.open,
-                        high = EXCLUDED.high, low = EXCLUDED.low, close = EXCLUDED.close, volume = EXCLUDED.volume,
-                        source_adj_close = EXCLUDED.source_adj_close, source = EXCLUDED.source,
-                        run_id = EXCLUDED.run_id, written_at = EXCLUDED.written_at
-                    """, on: connection)
+            // New rows need no conflict handling (this transaction holds the instrument's lock and just read
+            // them as absent), and a plain INSERT is about twice as fast as INSERT … ON CONFLICT on the server.
+            for (rows, upsert) in [(plan.inserts, false), (plan.updates, true)] {
+                for chunk in rows.chunks(of: Self.rowsPerStatement) {
+                    let columns = PostgresBarColumns(chunk)
+                    try await self.rows(
+                        """
+                        INSERT INTO raw_bars (ticker, exchange, session_date, open, high, low, close, volume,
+                            source_adj_close, source, run_id, written_at)
+                        SELECT \(ticker), \(exchange), DATE '1970-01-01' + t.day, t.open, t.high, t.low, t.close,
+                            t.volume, t.adj, \(source), \(runID), \(writtenAt)
+                        FROM unnest(\(columns.days)::int4[], \(columns.opens)::float8[], \(columns.highs)::float8[],
+                            \(columns.lows)::float8[], \(columns.closes)::float8[], \(columns.volumes)::int8[],
+                            \(PostgresNullableArray(columns.adjustedCloses))::float8[])
+                            AS t(day, open, high, low, close, volume, adj)
+                        \(unescaped: upsert ? Self.rawBarConflict : "")
+                        """, on: connection)
+                }
             }
             return plan.counts
         }
@@ -119,6 +128,7 @@ extension PostgresStore {
                 WHERE ticker = \(ticker) AND exchange = \(exchange)
                     AND session_date BETWEEN DATE '1970-01-01' + \(range.lowerBound.session.dayNumber)::int4
                     AND DATE '1970-01-01' + \(range.upperBound.session.dayNumber)::int4
+                ORDER BY session_date, kind
                 """, on: connection
             ).map(Self.decodeCorporateAction)
             let plan = try UpsertPlan(incoming: actions, stored: stored)
@@ -159,13 +169,30 @@ extension PostgresStore {
                 WHERE ticker = \(ticker) AND exchange = \(exchange)
                     AND session_date BETWEEN DATE '1970-01-01' + \(range.lowerBound.dayNumber)::int4
                     AND DATE '1970-01-01' + \(range.upperBound.dayNumber)::int4
+                ORDER BY session_date
                 """, on: connection
             ).map(Self.decodeCleanBar)
             let plan = try UpsertPlan(incoming: bars, stored: stored)
-            for chunk in plan.rowsToWrite.chunks(of: Self.rowsPerStatement) {
+            for (rows, upsert) in [(plan.inserts, false), (plan.updates, true)] {
+                for chunk in rows.chunks(of: Self.rowsPerStatement) {
+                    try await self.rows(
+                        Self.cleanBarInsert(
+                            chunk, ticker: ticker, exchange: exchange, writtenAt: writtenAt, upsert: upsert),
+                        on: connection)
+                }
+            }
+            if !plan.inserts.isEmpty || !plan.updates.isEmpty {
                 try await self.rows(
-                    Self.cleanBarInsert(chunk, ticker: ticker, exchange: exchange, writtenAt: writtenAt),
-                    on: connection)
+                    """
+                    INSERT INTO clean_bar_summaries (ticker, exchange, bar_count, first_session, last_session,
+                        flagged_count, last_written)
+                    SELECT ticker, exchange, count(*), min(session_date), max(session_date),
+                        count(*) FILTER (WHERE flagged), max(written_at)
+                    FROM clean_bars WHERE ticker = \(ticker) AND exchange = \(exchange) GROUP BY ticker, exchange
+                    ON CONFLICT (ticker, exchange) DO UPDATE SET bar_count = EXCLUDED.bar_count,
+                        first_session = EXCLUDED.first_session, last_session = EXCLUDED.last_session,
+                        flagged_count = EXCLUDED.flagged_count, last_written = EXCLUDED.last_written
+                    """, on: connection)
             }
             return plan.counts
         }
@@ -198,14 +225,9 @@ extension PostgresStore {
                         ORDER BY r.id DESC LIMIT 1),
                     (SELECT b.source FROM raw_bars b
                         WHERE b.ticker = c.ticker AND b.exchange = c.exchange
-                        ORDER BY b.written_at DESC, b.session_date DESC LIMIT 1)
+                        ORDER BY b.session_date DESC LIMIT 1)
                 ) AS source
-            FROM (
-                SELECT ticker, exchange, count(*) AS bar_count, min(session_date) AS first_session,
-                    max(session_date) AS last_session, count(*) FILTER (WHERE flagged) AS flagged_count,
-                    max(written_at) AS last_written
-                FROM clean_bars GROUP BY ticker, exchange
-            ) AS c
+            FROM clean_bar_summaries AS c
             ORDER BY c.ticker, c.exchange
             """
         ).map { row in
@@ -220,7 +242,7 @@ extension PostgresStore {
 
     public func exchanges(listing ticker: TickerSymbol) async throws -> [ExchangeCode] {
         try await self.rows(
-            "SELECT DISTINCT exchange FROM clean_bars WHERE ticker = \(ticker.rawValue) ORDER BY exchange"
+            "SELECT exchange FROM clean_bar_summaries WHERE ticker = \(ticker.rawValue) ORDER BY exchange"
         ).map { row in
             guard let code = ExchangeCode(try row.makeRandomAccess().value("exchange", String.self)) else {
                 throw StorageError(.corruptRow, "stored column exchange has an unexpected value")

@@ -1,11 +1,12 @@
 import SQLiteNIO
 
-/// A multi-row `INSERT … VALUES (…), (…) ON CONFLICT … DO UPDATE` for one table, split into statements that stay
-/// within SQLite's limit of 32766 bound parameters.
+/// A multi-row `INSERT … SELECT … FROM (VALUES (…), (…)) ON CONFLICT … DO UPDATE` for one table, split into
+/// statements that stay within SQLite's limit of 32766 bound parameters.
 ///
 /// Values that are the same for every row (ticker, exchange, provenance, write time) are bound once as
-/// `?1 … ?k` and referenced from every row, so a raw bar costs 7 parameters instead of 12. Column names come
-/// from constants in this module, never from data.
+/// `?1 … ?k` in the select list, so a raw bar costs 7 parameters instead of 12 and each row tuple is just `?`s:
+/// sqlite-nio cannot keep prepared statements, so every statement is parsed, and parsing is most of the cost.
+/// Column names come from constants in this module, never from data.
 struct SQLiteBulkInsert: Sendable {
     /// Where a column's value comes from.
     enum Slot: Sendable {
@@ -41,7 +42,7 @@ struct SQLiteBulkInsert: Sendable {
         self.perRowCount = columns.count(where: { if case .row = $0.1 { true } else { false } })
         precondition(self.perRowCount > 0, "a bulk insert binds at least one value per row")
         self.rowsPerStatement = min(maxRows, (Self.parameterLimit - self.sharedCount) / self.perRowCount)
-        self.head = "INSERT INTO \(table) (\(columns.map(\.0).joined(separator: ", "))) VALUES "
+        self.head = "INSERT INTO \(table) (\(columns.map(\.0).joined(separator: ", "))) "
         if updating {
             let updates = columns.map(\.0).filter { !key.contains($0) }.map { "\($0) = excluded.\($0)" }
             self.tail = " ON CONFLICT (\(key.joined(separator: ", "))) DO UPDATE SET \(updates.joined(separator: ", "))"
@@ -54,24 +55,29 @@ struct SQLiteBulkInsert: Sendable {
     }
 
     private static func statement(head: String, slots: [Slot], tail: String, sharedCount: Int, rowCount: Int) -> String {
-        var sql = head
-        sql.reserveCapacity(head.count + tail.count + rowCount * slots.count * 7)
-        var next = sharedCount + 1
-        for row in 0..<rowCount {
-            sql += row == 0 ? "(" : ", ("
-            for (index, slot) in slots.enumerated() {
-                if index > 0 { sql += ", " }
-                switch slot {
-                case .shared(let number):
-                    sql += "?\(number)"
-                case .row:
-                    sql += "?\(next)"
-                    next += 1
-                }
+        // INSERT INTO t (a, b, c) SELECT ?1, column1, column2 FROM (VALUES (?, ?), (?, ?)) WHERE true ON CONFLICT …
+        // Shared values are numbered ?1…?k in the select list, so each row tuple is only plain `?`s, which take the
+        // next numbers in order (fewer tokens to parse per row). `WHERE true` resolves the parser's ambiguity
+        // between a join's ON and the upsert's ON CONFLICT.
+        var select: [String] = []
+        var column = 0
+        for slot in slots {
+            switch slot {
+            case .shared(let number):
+                select.append("?\(number)")
+            case .row:
+                column += 1
+                select.append("column\(column)")
             }
-            sql += ")"
         }
-        return sql + tail
+        let tuple = "(" + Array(repeating: "?", count: column).joined(separator: ", ") + ")"
+        var sql = head + "SELECT " + select.joined(separator: ", ") + " FROM (VALUES "
+        sql.reserveCapacity(sql.utf8.count + tail.utf8.count + rowCount * (tuple.utf8.count + 2) + 32)
+        for row in 0..<rowCount {
+            if row > 0 { sql += ", " }
+            sql += tuple
+        }
+        return sql + ") WHERE true" + tail
     }
 
     /// The statement for `rowCount` rows (cached for full chunks).

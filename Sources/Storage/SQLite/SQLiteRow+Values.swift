@@ -122,10 +122,10 @@ extension SQLiteRow {
 /// How `SQLiteStore` binds domain values.
 extension SQLiteData {
     /// A session date as `YYYY-MM-DD` text.
-    static func session(_ date: SessionDate) -> SQLiteData { .text(date.description) }
+    static func session(_ date: SessionDate) -> SQLiteData { .text(date.storageText) }
 
     /// An optional session date.
-    static func session(_ date: SessionDate?) -> SQLiteData { date.map { .text($0.description) } ?? .null }
+    static func session(_ date: SessionDate?) -> SQLiteData { date.map { .text($0.storageText) } ?? .null }
 
     /// A timestamp as integer microseconds since the epoch.
     static func timestamp(_ date: Date) -> SQLiteData { .integer(SQLiteInt64(StoredTimestamp.microseconds(date))) }
@@ -144,4 +144,27 @@ extension SQLiteData {
 
     /// An optional text.
     static func optionalText(_ value: String?) -> SQLiteData { value.map { .text($0) } ?? .null }
+}
+
+extension SessionDate {
+    /// `YYYY-MM-DD`, the same text as `description`, written without intermediate strings (it is formatted for
+    /// every stored row). Years are 1800...2200, always four digits.
+    var storageText: String {
+        let (year, month, day) = self.components
+        return String(unsafeUninitializedCapacity: 10) { buffer in
+            func put(_ value: Int, at index: Int, digits: Int) {
+                var value = value
+                for offset in stride(from: digits - 1, through: 0, by: -1) {
+                    buffer[index + offset] = UInt8(truncatingIfNeeded: 48 + value % 10)
+                    value /= 10
+                }
+            }
+            put(year, at: 0, digits: 4)
+            buffer[4] = UInt8(ascii: "-")
+            put(month, at: 5, digits: 2)
+            buffer[7] = UInt8(ascii: "-")
+            put(day, at: 8, digits: 2)
+            return 10
+        }
+    }
 }

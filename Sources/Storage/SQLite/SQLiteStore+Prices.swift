@@ -74,7 +74,8 @@ extension SQLiteStore {
         return try await self.write { session in
             let stored = try await session.query(
                 "SELECT \(Self.rawBarColumns) FROM raw_bars"
-                    + " WHERE ticker = ?1 AND exchange = ?2 AND session_date BETWEEN ?3 AND ?4",
+                    + " WHERE ticker = ?1 AND exchange = ?2 AND session_date BETWEEN ?3 AND ?4"
+                    + " ORDER BY session_date",
                 Self.instrumentBinds(instrument) + [.session(range.lowerBound), .session(range.upperBound)]
             ).map(Self.decodeRawBar)
             let plan = try UpsertPlan(incoming: bars, stored: stored)
@@ -103,7 +104,8 @@ extension SQLiteStore {
         return try await self.write { session in
             let stored = try await session.query(
                 "SELECT session_date, kind, value FROM corporate_actions"
-                    + " WHERE ticker = ?1 AND exchange = ?2 AND session_date BETWEEN ?3 AND ?4",
+                    + " WHERE ticker = ?1 AND exchange = ?2 AND session_date BETWEEN ?3 AND ?4"
+                    + " ORDER BY session_date, kind",
                 Self.instrumentBinds(instrument)
                     + [.session(range.lowerBound.session), .session(range.upperBound.session)]
             ).map(Self.decodeCorporateAction)
@@ -141,7 +143,8 @@ extension SQLiteStore {
         return try await self.write { session in
             let stored = try await session.query(
                 "SELECT \(Self.cleanBarColumns) FROM clean_bars"
-                    + " WHERE ticker = ?1 AND exchange = ?2 AND session_date BETWEEN ?3 AND ?4",
+                    + " WHERE ticker = ?1 AND exchange = ?2 AND session_date BETWEEN ?3 AND ?4"
+                    + " ORDER BY session_date",
                 Self.instrumentBinds(instrument) + [.session(range.lowerBound), .session(range.upperBound)]
             ).map(Self.decodeCleanBar)
             let plan = try UpsertPlan(incoming: bars, stored: stored)
@@ -154,6 +157,19 @@ extension SQLiteStore {
                     binds.append(.optionalFloat(value))
                 }
                 binds.append(.integer(clean.flagged ? 1 : 0))
+            }
+            if !plan.inserts.isEmpty || !plan.updates.isEmpty {
+                try await session.query(
+                    """
+                    INSERT INTO clean_bar_summaries (ticker, exchange, bar_count, first_session, last_session,
+                        flagged_count, last_written)
+                    SELECT ticker, exchange, COUNT(*), MIN(session_date), MAX(session_date), SUM(flagged),
+                        MAX(written_at)
+                    FROM clean_bars WHERE ticker = ?1 AND exchange = ?2 GROUP BY ticker, exchange
+                    ON CONFLICT (ticker, exchange) DO UPDATE SET bar_count = excluded.bar_count,
+                        first_session = excluded.first_session, last_session = excluded.last_session,
+                        flagged_count = excluded.flagged_count, last_written = excluded.last_written
+                    """, Self.instrumentBinds(instrument))
             }
             return plan.counts
         }
@@ -171,7 +187,7 @@ extension SQLiteStore {
                     + " WHERE ticker = ?1 AND exchange = ?2 AND session_date >= ?3 AND session_date <= ?4"
                     + " ORDER BY session_date LIMIT ?5",
                 Self.instrumentBinds(instrument) + [
-                    .text(bounds.lower?.description ?? "0"), .text(bounds.upper?.description ?? "9"),
+                    .text(bounds.lower?.storageText ?? "0"), .text(bounds.upper?.storageText ?? "9"),
                     .integer(limit),
                 ]
             ).map(Self.decodeCleanBar)
@@ -190,14 +206,9 @@ extension SQLiteStore {
                             ORDER BY r.id DESC LIMIT 1),
                         (SELECT b.source FROM raw_bars b
                             WHERE b.ticker = c.ticker AND b.exchange = c.exchange
-                            ORDER BY b.written_at DESC, b.session_date DESC LIMIT 1)
+                            ORDER BY b.session_date DESC LIMIT 1)
                     ) AS source
-                FROM (
-                    SELECT ticker, exchange, COUNT(*) AS bar_count, MIN(session_date) AS first_session,
-                        MAX(session_date) AS last_session, SUM(flagged) AS flagged_count,
-                        MAX(written_at) AS last_written
-                    FROM clean_bars GROUP BY ticker, exchange
-                ) AS c
+                FROM clean_bar_summaries AS c
                 ORDER BY c.ticker, c.exchange
                 """
             ).map { row in
@@ -213,7 +224,7 @@ extension SQLiteStore {
     public func exchanges(listing ticker: TickerSymbol) async throws -> [ExchangeCode] {
         try await self.read { session in
             try await session.query(
-                "SELECT DISTINCT exchange FROM clean_bars WHERE ticker = ?1 ORDER BY exchange",
+                "SELECT exchange FROM clean_bar_summaries WHERE ticker = ?1 ORDER BY exchange",
                 [.text(ticker.rawValue)]
             ).map { row in
                 guard let code = ExchangeCode(try row.text("exchange")) else {
