@@ -113,7 +113,11 @@ let package = Package(
         ),
         .testTarget(
             name: "StorageTests",
-            dependencies: ["Storage", "PredictionCore", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Storage", "PredictionCore", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -36,7 +36,7 @@ start() {
         exit 1
     fi
     if cluster_exists; then
-        pg_ctlcluster "$VERSION" "$CLUSTER" start 2>/dev/null || true
+        pg_ctlcluster "$VERSION" "$CLUSTER" start >/dev/null 2>&1 || true
     else
         pg_createcluster "$VERSION" "$CLUSTER" --port "$PORT" --start -- --auth=trust >/dev/null
     fi

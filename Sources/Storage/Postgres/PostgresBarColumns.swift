@@ -4,10 +4,15 @@ import PredictionCore
 struct PostgresBarColumns {
     /// Session day numbers (days since 1970-01-01).
     var days: [Int32] = []
+    /// Opening prices.
     var opens: [Double] = []
+    /// Highs.
     var highs: [Double] = []
+    /// Lows.
     var lows: [Double] = []
+    /// Closing prices.
     var closes: [Double] = []
+    /// Volumes.
     var volumes: [Int64] = []
     /// `nil` where the source gave no adjusted close.
     var adjustedCloses: [Double?] = []

@@ -17,9 +17,12 @@ where Element: Sendable {
         self.elements = elements
     }
 
+    /// The element type's array type (`float8[]`, `int8[]`, …).
     static var psqlType: PostgresDataType { Element.psqlArrayType }
+    /// Binary.
     static var psqlFormat: PostgresFormat { .binary }
 
+    /// Writes the binary array format.
     func encode<JSONEncoder: PostgresJSONEncoder>(
         into buffer: inout ByteBuffer, context: PostgresEncodingContext<JSONEncoder>
     ) {

@@ -13,7 +13,9 @@ import ServiceLifecycle
 public final class PostgresStore: StockCastStore {
     /// `postgres`.
     public let backendName = "postgres"
+    /// The connection pool.
     let client: PostgresClient
+    /// Where the store logs (driver errors in full).
     let logger: Logger
 
     /// Key of the advisory lock held while migrating ("StockCas" in ASCII).

@@ -33,7 +33,8 @@ public struct PostgresURL: Sendable, CustomStringConvertible {
         guard let components = URLComponents(string: text),
             let scheme = components.scheme?.lowercased(), scheme == "postgres" || scheme == "postgresql"
         else {
-            throw StorageError(.invalidConfiguration, "the database URL must look like postgres://user:password@host:port/database")
+            throw StorageError(
+                .invalidConfiguration, "the database URL must look like postgres://user:password@host:port/database")
         }
         guard let host = components.host, !host.isEmpty else {
             throw StorageError(.invalidConfiguration, "the database URL has no host")

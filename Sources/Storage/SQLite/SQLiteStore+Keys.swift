@@ -28,12 +28,13 @@ extension SQLiteStore {
 
     public func trackedTickers() async throws -> [TrackedTicker] {
         try await self.read { session in
-            try await session.query("SELECT ticker, exchange, source, added_at FROM tracked_tickers ORDER BY ticker, exchange")
-                .map { row in
-                    TrackedTicker(
-                        instrument: try row.instrument(), source: try row.text("source"),
-                        addedAt: try row.timestamp("added_at"))
-                }
+            try await session.query(
+                "SELECT ticker, exchange, source, added_at FROM tracked_tickers ORDER BY ticker, exchange"
+            ).map { row in
+                TrackedTicker(
+                    instrument: try row.instrument(), source: try row.text("source"),
+                    addedAt: try row.timestamp("added_at"))
+            }
         }
     }
 

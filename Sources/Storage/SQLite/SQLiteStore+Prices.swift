@@ -4,6 +4,7 @@ import SQLiteNIO
 extension SQLiteStore {
     // MARK: Statements
 
+    /// Raw bars: ticker, exchange, source, run and write time bound once per statement.
     static let rawBarInsert = SQLiteBulkInsert(
         table: "raw_bars",
         columns: [
@@ -13,6 +14,7 @@ extension SQLiteStore {
         ],
         key: ["ticker", "exchange", "session_date"])
 
+    /// Corporate actions, keyed by session and kind.
     static let corporateActionInsert = SQLiteBulkInsert(
         table: "corporate_actions",
         columns: [
@@ -21,6 +23,7 @@ extension SQLiteStore {
         ],
         key: ["ticker", "exchange", "session_date", "kind"])
 
+    /// Cleaned bars with all indicator columns.
     static let cleanBarInsert = SQLiteBulkInsert(
         table: "clean_bars",
         columns: [

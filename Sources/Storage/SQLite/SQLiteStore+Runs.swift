@@ -7,6 +7,7 @@ extension SQLiteStore {
         inserted_count, updated_count, unchanged_count, rejected_count, flagged_count, error, retry_of
         """
 
+    /// Run issues; sequence numbers are assigned before inserting, so existing rows are never touched.
     static let issueInsert = SQLiteBulkInsert(
         table: "etl_issues",
         columns: [

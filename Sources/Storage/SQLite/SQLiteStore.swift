@@ -35,6 +35,7 @@ public final class SQLiteStore: StockCastStore {
     public let backendName = "sqlite"
     /// The database file, or `:memory:`.
     public let path: String
+    /// Where the store logs (driver errors in full, opening and closing at debug).
     let logger: Logger
     private let writeLock = AsyncMutex()
     private let readLock = AsyncMutex()
