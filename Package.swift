@@ -60,7 +60,9 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "PredictionCore", swiftSettings: swiftSettings),
+        .target(name: "PredictionCore", dependencies: ["CLapacke", "CXGBoost"], swiftSettings: swiftSettings),
+        .systemLibrary(name: "CLapacke", pkgConfig: "lapacke", providers: [.apt(["liblapacke-dev", "libopenblas-dev"])]),
+        .systemLibrary(name: "CXGBoost", pkgConfig: "xgboost", providers: [.apt(["libxgboost-dev"])]),
         .target(
             name: "MarketData",
             dependencies: [

@@ -21,7 +21,9 @@ func buildApplication(_ parts: ServiceParts, configuration: AppConfiguration, lo
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "stockcast"),
         logger: logger
     )
-    app.addServices(parts.store, HTTPClientService(client: parts.httpClient), parts.pipeline, parts.scheduler)
+    app.addServices(
+        parts.store, HTTPClientService(client: parts.httpClient), parts.pipeline, parts.scheduler, parts.registry, parts.hub, parts.supervisor
+    )
     app.beforeServerStarts {
         try await parts.store.migrate()
         await parts.readiness.open()
@@ -46,6 +48,9 @@ struct ServiceParts: Sendable {
     let pipeline: MarketDataPipeline
     let scheduler: ETLScheduler
     let readiness: ReadinessGate
+    let registry: ModelRegistry
+    let hub: PredictionHub
+    let supervisor: TrainingSupervisor
     let authenticator: APIKeyAuthenticator
     let authLimiter: FailedAuthLimiter
 }
@@ -71,8 +76,14 @@ func makeServices(_ configuration: AppConfiguration, logger: Logger) throws -> S
         pipeline: pipeline, store: store, instance: configuration.instanceID, configuration: configuration.schedule, logger: logger,
         readiness: readiness
     )
+    let registry = ModelRegistry(
+        store: store, configuration: .init(artifactsDirectory: configuration.dataDirectory.appendingPathComponent("artifacts")), logger: logger
+    )
+    let hub = PredictionHub(store: store, logger: logger)
+    let supervisor = TrainingSupervisor(store: store, registry: registry, hub: hub, configuration: configuration.training, logger: logger, readiness: readiness)
     return ServiceParts(
-        store: store, httpClient: httpClient, pipeline: pipeline, scheduler: scheduler, readiness: readiness,
+        store: store, httpClient: httpClient, pipeline: pipeline, scheduler: scheduler, readiness: readiness, registry: registry, hub: hub,
+        supervisor: supervisor,
         authenticator: APIKeyAuthenticator(store: store), authLimiter: FailedAuthLimiter(limit: configuration.maxAuthFailuresPerMinute)
     )
 }
@@ -105,6 +116,15 @@ func buildRouter(_ parts: ServiceParts, configuration: AppConfiguration) -> Rout
     )
     etl.addReadRoutes(to: reads)
     etl.addWriteRoutes(to: writes)
+    let models = ModelController(store: parts.store, registry: parts.registry, configuration: configuration)
+    models.addReadRoutes(to: reads)
+    models.addWriteRoutes(to: writes)
+    let tasks = TaskController(store: parts.store, supervisor: parts.supervisor, configuration: configuration)
+    tasks.addReadRoutes(to: reads)
+    tasks.addWriteRoutes(to: writes)
+    let predictions = PredictController(store: parts.store, registry: parts.registry, supervisor: parts.supervisor, hub: parts.hub, configuration: configuration)
+    predictions.addReadRoutes(to: reads)
+    predictions.addWriteRoutes(to: writes)
     KeyController(store: parts.store, authenticator: parts.authenticator, configuration: configuration).addRoutes(to: admin)
     return router
 }

@@ -80,11 +80,56 @@ public protocol APIKeyStore: Sendable {
 ///
 /// A store is a `Service`: `run()` keeps its connections (PostgreSQL pool) alive until graceful shutdown and then
 /// closes them. Queries may only be made while `run()` is running.
-public protocol StockCastStore: PriceStore, ETLRunStore, TrackedTickerStore, APIKeyStore, Service {
+public protocol StockCastStore:
+    PriceStore, ETLRunStore, TrackedTickerStore, APIKeyStore, ModelStore, TaskStore, PredictionStore, Service
+{
     /// `sqlite` or `postgres`.
     var backendName: String { get }
     /// Applies pending migrations (idempotent, safe to call from several instances at once).
     func migrate() async throws
     /// Checks the backend answers and returns the applied schema version.
     func schemaVersion() async throws -> Int
+}
+
+/// The model registry's records: models, aliases and the alias audit log.
+public protocol ModelStore: Sendable {
+    /// Registers a model with the next version number of its instrument (status `registered`).
+    func createModel(_ model: NewModel) async throws -> ModelRecord
+    /// One model, or `nil`.
+    func model(id: Int64) async throws -> ModelRecord?
+    /// Models ascending by id, optionally of one instrument, skipping `offset`, at most `limit`.
+    func models(of instrument: InstrumentKey?, offset: Int, limit: Int) async throws -> [ModelRecord]
+    /// Overwrites the mutable fields (status, run id, URI, metrics, artifact, training facts, error).
+    func updateModel(_ model: ModelRecord) async throws
+    /// Deletes a model and its alias rows (the audit log keeps its history); `false` when absent.
+    func deleteModel(id: Int64) async throws -> Bool
+    /// Current aliases of an instrument.
+    func aliases(of instrument: InstrumentKey) async throws -> [ModelAlias: Int64]
+    /// Moves `alias` of `instrument` to `model` (`nil` clears it) and appends the audit event, in one transaction.
+    /// Returns the stored event.
+    func moveAlias(
+        _ alias: ModelAlias, of instrument: InstrumentKey, to model: Int64?, actor: String, reason: String, metricsJSON: String?
+    ) async throws -> AliasEvent
+    /// Audit events, newest first, of an instrument and/or involving a model, at most `limit`.
+    func aliasEvents(of instrument: InstrumentKey?, involving model: Int64?, limit: Int) async throws -> [AliasEvent]
+}
+
+/// Background tasks (training, multi-day forecasts); they survive restarts.
+public protocol TaskStore: Sendable {
+    /// Stores a new task.
+    func createTask(_ task: TaskRecord) async throws
+    /// Overwrites a task's state, progress, message, result, error and times.
+    func updateTask(_ task: TaskRecord) async throws
+    /// One task, or `nil`.
+    func task(id: String) async throws -> TaskRecord?
+    /// Tasks newest first (by creation), filtered, created strictly before the task `cursor` when given, at most `limit`.
+    func tasks(state: TaskState?, kind: TaskKind?, before cursor: String?, limit: Int) async throws -> [TaskRecord]
+}
+
+/// Predictions (single and multi-day points).
+public protocol PredictionStore: Sendable {
+    /// Stores predictions (ids assigned in order) and returns them.
+    func insertPredictions(_ predictions: [PredictionRecord]) async throws -> [PredictionRecord]
+    /// Predictions newest first (descending id), optionally of one ticker, with id < `cursor`, at most `limit`.
+    func predictions(ticker: TickerSymbol?, before cursor: Int64?, limit: Int) async throws -> [PredictionRecord]
 }

@@ -22,6 +22,15 @@ enum StoreContract: String, CaseIterable, Sendable, CustomTestStringConvertible 
     case trackedTickersAddUpdateRemove
     case apiKeysCreateLookupRevoke
     case concurrentUpsertsDoNotInterleave
+    case modelsRegisterWithVersionsPerInstrument
+    case hyperParametersRoundTripExactly
+    case modelUpdateRoundTripsEveryField
+    case concurrentRegistrationsGetConsecutiveVersions
+    case aliasMovesAreAudited
+    case concurrentAliasMovesFormOneChain
+    case tasksRoundTripAndUpdate
+    case tasksPageByCursorAndFilters
+    case predictionsInsertAndPage
 
     var testDescription: String { self.rawValue }
 
@@ -46,6 +55,15 @@ enum StoreContract: String, CaseIterable, Sendable, CustomTestStringConvertible 
         case .trackedTickersAddUpdateRemove: try await Self.trackedTickers(store)
         case .apiKeysCreateLookupRevoke: try await Self.apiKeys(store)
         case .concurrentUpsertsDoNotInterleave: try await Self.concurrentUpsertsDoNotInterleave(store)
+        case .modelsRegisterWithVersionsPerInstrument: try await Self.modelsRegisterWithVersionsPerInstrument(store)
+        case .hyperParametersRoundTripExactly: try await Self.hyperParametersRoundTripExactly(store)
+        case .modelUpdateRoundTripsEveryField: try await Self.modelUpdateRoundTripsEveryField(store)
+        case .concurrentRegistrationsGetConsecutiveVersions: try await Self.concurrentRegistrationsGetConsecutiveVersions(store)
+        case .aliasMovesAreAudited: try await Self.aliasMovesAreAudited(store)
+        case .concurrentAliasMovesFormOneChain: try await Self.concurrentAliasMovesFormOneChain(store)
+        case .tasksRoundTripAndUpdate: try await Self.tasksRoundTripAndUpdate(store)
+        case .tasksPageByCursorAndFilters: try await Self.tasksPageByCursorAndFilters(store)
+        case .predictionsInsertAndPage: try await Self.predictionsInsertAndPage(store)
         }
     }
 

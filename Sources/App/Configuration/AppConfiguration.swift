@@ -20,6 +20,8 @@ struct AppConfiguration: Sendable {
     var ingestSampleData = true
     /// `etl.*`: pipeline settings.
     var pipeline = MarketDataPipeline.Configuration()
+    /// `training.*`: background tasks.
+    var training = TrainingSupervisor.Configuration()
     /// `etl.schedule.*`: daily run.
     var schedule = ETLScheduler.Configuration()
     /// `providers.yahoo.base_url`. Defaults to `https://query1.finance.yahoo.com`.
@@ -75,6 +77,8 @@ struct AppConfiguration: Sendable {
         "auth.read_requires_key": "false",
         "auth.max_failures_per_minute": "10",
         "instance.id": "",
+        "training.max_concurrent_tasks": "1",
+        "training.max_queued_tasks": "100",
     ]
 
     /// Reads the layers (see `ConfigValues`) and validates every value.
@@ -149,6 +153,8 @@ struct AppConfiguration: Sendable {
         self.readRequiresKey = try values.bool("auth.read_requires_key")
         self.maxAuthFailuresPerMinute = try values.int("auth.max_failures_per_minute", in: 1...100_000)
         if let instance = values.optionalString("instance.id") { self.instanceID = instance }
+        self.training.maxConcurrentTasks = try values.int("training.max_concurrent_tasks", in: 1...16)
+        self.training.maxQueuedTasks = try values.int("training.max_queued_tasks", in: 1...100_000)
     }
 
     /// `<data_dir>/import`: the only directory API callers may name in `csv:` sources.

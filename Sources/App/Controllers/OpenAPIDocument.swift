@@ -105,6 +105,70 @@ enum OpenAPIDocument {
                 success: ("200", ref("Message")), errors: ["400", "404"]
             ),
             Operation(
+                method: "get", path: "/api/models", summary: "Registered models (skip, limit ≤ 500)", tag: "models", role: "viewer",
+                parameters: [queryParam("skip", "Models to skip", type: "integer"), queryParam("limit", "1..500 (default 100)", type: "integer")],
+                success: ("200", array("Model")), errors: ["400"]
+            ),
+            Operation(
+                method: "post", path: "/api/models", summary: "Register a model", tag: "models", role: "operator",
+                body: ("application/json", ref("RegisterModel")), success: ("201", ref("Registered")), errors: ["413", "422"]
+            ),
+            Operation(method: "get", path: "/api/models/{id}", summary: "One model", tag: "models", role: "viewer", parameters: [idParam], success: ("200", ref("Model")), errors: ["400", "404"]),
+            Operation(
+                method: "delete", path: "/api/models/{id}", summary: "Delete a model and its artifact (champion: ?force=true)", tag: "models",
+                role: "operator", parameters: [idParam, queryParam("force", "true to delete the current champion")], success: ("200", ref("Model")),
+                errors: ["404", "409"]
+            ),
+            Operation(
+                method: "post", path: "/api/models/{id}/promote", summary: "Promote to champion through the gate (MASE(h=1) < 1)",
+                tag: "models", role: "operator", parameters: [idParam, queryParam("force", "true to promote past the gate (logged)")],
+                success: ("200", ref("Promotion")), errors: ["404", "409"]
+            ),
+            Operation(
+                method: "post", path: "/api/models/{id}/rollback", summary: "Move the champion of ticker {id} back to the previous one",
+                tag: "models", role: "operator", parameters: [pathParam("id", "Ticker symbol"), queryParam("exchange", "Exchange", required: true)],
+                success: ("200", ref("AliasEvent")), errors: ["400", "409"]
+            ),
+            Operation(
+                method: "get", path: "/api/models/{id}/history", summary: "Alias moves involving the model (audit log)", tag: "models",
+                role: "viewer", parameters: [idParam], success: ("200", array("AliasEvent")), errors: ["404"]
+            ),
+            Operation(method: "get", path: "/api/mlflow/models", summary: "Models in the original UI's MLflow shape", tag: "models", role: "viewer", success: ("200", array("MLflowModel"))),
+            Operation(method: "get", path: "/api/mlflow/{id}", summary: "One model in the MLflow shape", tag: "models", role: "viewer", parameters: [idParam], success: ("200", ref("MLflowModel")), errors: ["404"]),
+            Operation(
+                method: "post", path: "/api/train", summary: "Train a registered model as a background task", tag: "tasks", role: "operator",
+                body: ("application/json", ref("TrainRequest")), success: ("202", ref("Submitted")), errors: ["404", "409", "422", "429"]
+            ),
+            Operation(method: "get", path: "/api/train/status/{id}", summary: "Training task state, progress, result or error", tag: "tasks", role: "viewer", parameters: [pathParam("id", "Task id")], success: ("200", ref("Task")), errors: ["404"]),
+            Operation(method: "delete", path: "/api/train/{id}", summary: "Cancel a training task (stops at the next fold)", tag: "tasks", role: "operator", parameters: [pathParam("id", "Task id")], success: ("200", ref("Task")), errors: ["404", "409"]),
+            Operation(
+                method: "get", path: "/api/tasks", summary: "Tasks, newest first (the Flower replacement)", tag: "tasks", role: "viewer",
+                parameters: [
+                    queryParam("state", "pending, running, completed, failed or cancelled"), queryParam("kind", "train or forecast"),
+                    queryParam("limit", "1..500 (default 50)", type: "integer"), queryParam("cursor", "next_cursor"),
+                ],
+                success: ("200", ref("TaskPage")), errors: ["400"]
+            ),
+            Operation(method: "get", path: "/api/tasks/{id}", summary: "One task", tag: "tasks", role: "viewer", parameters: [pathParam("id", "Task id")], success: ("200", ref("Task")), errors: ["404"]),
+            Operation(method: "delete", path: "/api/tasks/{id}", summary: "Cancel a task", tag: "tasks", role: "operator", parameters: [pathParam("id", "Task id")], success: ("200", ref("Task")), errors: ["404", "409"]),
+            Operation(
+                method: "post", path: "/api/predict", summary: "Predict the close of one session (stored and published)", tag: "predict",
+                role: "operator", body: ("application/json", ref("PredictRequest")), success: ("200", ref("Prediction")), errors: ["404", "409", "422"]
+            ),
+            Operation(
+                method: "get", path: "/api/predict", summary: "Prediction history, newest first, with actual_close once known (next page: X-Next-Cursor header)",
+                tag: "predict", role: "viewer",
+                parameters: [queryParam("ticker", "Filter"), queryParam("limit", "1..1000 (default 100)", type: "integer"), queryParam("cursor", "X-Next-Cursor")],
+                success: ("200", array("Prediction")), errors: ["400"]
+            ),
+            Operation(
+                method: "post", path: "/api/predict/future", summary: "Multi-day forecast (1-30 sessions) as a background task", tag: "predict",
+                role: "operator", body: ("application/json", ref("FutureRequest")), success: ("202", ref("Submitted")), errors: ["404", "409", "422", "429"]
+            ),
+            Operation(method: "get", path: "/api/predict/future/status/{id}", summary: "Forecast task state and result", tag: "predict", role: "viewer", parameters: [pathParam("id", "Task id")], success: ("200", ref("Task")), errors: ["404"]),
+            Operation(method: "get", path: "/api/predict/future/partial_status/{id}", summary: "Points computed so far", tag: "predict", role: "viewer", parameters: [pathParam("id", "Task id")], success: ("200", ref("PartialStatus")), errors: ["404"]),
+            Operation(method: "delete", path: "/api/predict/future/{id}", summary: "Cancel a forecast task", tag: "predict", role: "operator", parameters: [pathParam("id", "Task id")], success: ("200", ref("Task")), errors: ["404", "409"]),
+            Operation(
                 method: "post", path: "/api/keys", summary: "Create an API key (the secret is returned once)", tag: "auth", role: "admin",
                 body: ("application/json", ref("CreateKeyRequest")), success: ("201", ref("APIKey")), errors: ["422"]
             ),
@@ -250,6 +314,27 @@ enum OpenAPIDocument {
                 ],
                 required: ["id", "name", "role", "prefix", "created_at"]
             ),
+            "Model": ["type": "object", "description": "Registered model: the original's metadata fields plus version, status, hyper_parameters, metrics (backtest report), artifact, aliases"],
+            "MLflowModel": ["type": "object", "description": "The original UI's shape: is_trained, metrics, params, artifact_uri"],
+            "RegisterModel": object(
+                [
+                    "ticker": string, "exchange": string, "model_type": ["type": "string", "enum": ["naive", "drift", "linear_regression", "xgboost", "random_forest"]],
+                    "features": ["type": "array", "items": string], "train_start_date": date, "train_end_date": date, "val_size": number,
+                    "shuffle": ["type": "boolean"], "n_estimators": integer, "hyper_parameters": ["type": "object"],
+                ],
+                required: ["ticker", "exchange"]
+            ),
+            "Registered": object(["id": integer, "message": string, "version": integer, "notes": ["type": "array", "items": string]], required: ["id", "message"]),
+            "Promotion": ["type": "object", "description": "model_id, alias, previous_model_id, verdict {passed, rule, mase, theilU, …}, at"],
+            "AliasEvent": ["type": "object", "description": "id, ticker, exchange, alias, from_model_id, to_model_id, actor, reason, metrics, at"],
+            "TrainRequest": object(["model_id": integer], required: ["model_id"]),
+            "Submitted": object(["task_id": string, "status": string], required: ["task_id", "status"]),
+            "Task": ["type": "object", "description": "task_id, kind, status (pending|running|completed|failed|cancelled), progress, message, result | error"],
+            "TaskPage": object(["tasks": array("Task"), "next_cursor": nullableString], required: ["tasks"]),
+            "PredictRequest": object(["ticker": string, "exchange": string, "target_date": date, "model_id": integer], required: ["ticker", "exchange", "target_date"]),
+            "Prediction": ["type": "object", "description": "ticker, exchange, target_date, origin_date, horizon, predicted_close, lower_80, upper_80, lower_95, upper_95, actual_close, error, naive_error, model_metadata_id, predicted_at, msg"],
+            "FutureRequest": object(["ticker": string, "exchange": string, "days": integer, "model_id": integer], required: ["ticker", "exchange"]),
+            "PartialStatus": ["type": "object", "description": "task_id, status, progress, result (points so far), error"],
             "CreateKeyRequest": object(
                 ["name": string, "role": ["type": "string", "enum": ["viewer", "operator", "admin"]]], required: ["name", "role"]
             ),

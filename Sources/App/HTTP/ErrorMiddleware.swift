@@ -1,4 +1,5 @@
 import Actors
+import PredictionCore
 import Foundation
 import Hummingbird
 import Logging
@@ -23,6 +24,18 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 default: .serviceUnavailable
                 }
             return APIError.jsonResponse(status: status, code: error.code.description, detail: error.message)
+        } catch let error as RegistryError {
+            let status: HTTPResponse.Status =
+                switch error.code {
+                case .modelNotFound, .taskNotFound: .notFound
+                case .notTrained, .conflict, .gateFailed, .noChampion: .conflict
+                case .invalidRequest: .unprocessableContent
+                case .queueFull: .tooManyRequests
+                default: .serviceUnavailable
+                }
+            return APIError.jsonResponse(status: status, code: error.code.description, detail: error.message)
+        } catch let error as ForecastError {
+            return APIError.jsonResponse(status: .unprocessableContent, code: "forecast_error", detail: error.message)
         } catch let error as ProviderError {
             return APIError.jsonResponse(status: .badRequest, code: error.code.description, detail: error.message)
         } catch let error as NIOTooManyBytesError {

@@ -33,6 +33,7 @@ public struct Migration: Sendable, Hashable {
     /// Every migration, ascending by version. Append new ones at the end.
     public static let all: [Migration] = [
         .initialSchema,
+        .registrySchema,
     ]
 
     /// The version a fully migrated database reports.

@@ -1,0 +1,64 @@
+import PredictionCore
+import Storage
+
+/// Computes forecasts with a registry model over the stored bars: the single-day prediction of `POST /api/predict/`
+/// and the points of a multi-day forecast task.
+public struct ForecastService: Sendable {
+    let store: any StockCastStore
+    let registry: ModelRegistry
+
+    /// Creates the service.
+    public init(store: any StockCastStore, registry: ModelRegistry) {
+        self.store = store
+        self.registry = registry
+    }
+
+    /// Bars read to compute features at the origin (enough for every feature window). Defaults to all stored bars,
+    /// bounded by this.
+    static let maxBars = 100_000
+
+    /// A single-day forecast for `target`: the origin is the last stored session before `target`; the horizon is the
+    /// number of sessions between them (at most the model's `maxHorizon`, else `invalidRequest`).
+    public func predict(
+        _ instrument: InstrumentKey, target: SessionDate, modelID: Int64?
+    ) async throws -> (model: ModelRecord, point: ForecastPoint, actualClose: Double?) {
+        let calendar = TradingCalendars.calendar(for: instrument.exchange)
+        guard calendar.isSession(target) else {
+            throw RegistryError(
+                .invalidRequest, "\(target) is not a trading session of \(instrument.exchange) (\(calendar.identifier)); next session: \(calendar.nextSession(after: target))"
+            )
+        }
+        let (model, forecaster) = try await self.registry.servingModel(for: instrument, modelID: modelID)
+        let bars = try await self.store.cleanBars(for: instrument, from: nil, through: nil, after: nil, limit: Self.maxBars)
+        guard let origin = bars.last(where: { $0.session < target })?.session else {
+            throw RegistryError(.invalidRequest, "no stored session of \(instrument) before \(target)")
+        }
+        let horizon = calendar.sessions(in: origin.adding(days: 1)...target).count
+        guard horizon <= model.hyperParameters.maxHorizon else {
+            throw RegistryError(
+                .invalidRequest,
+                "\(target) is \(horizon) sessions after the last stored session \(origin); model \(model.id) forecasts at most \(model.hyperParameters.maxHorizon) sessions ahead"
+            )
+        }
+        let history = bars.filter { $0.session <= origin }
+        let points = try forecaster.forecast(bars: history, calendar: calendar, origin: origin, horizons: horizon...horizon)
+        guard let point = points.first else { throw RegistryError(.invalidRequest, "the model produced no forecast for \(target)") }
+        let actual = bars.first { $0.session == target }?.bar.close
+        return (model, point, actual)
+    }
+
+    /// The next `days` sessions after the last stored one, one point per session, in order.
+    public func forecastAhead(
+        _ instrument: InstrumentKey, days: Int, modelID: Int64?
+    ) async throws -> (model: ModelRecord, points: [ForecastPoint]) {
+        let (model, forecaster) = try await self.registry.servingModel(for: instrument, modelID: modelID)
+        guard days <= model.hyperParameters.maxHorizon else {
+            throw RegistryError(.invalidRequest, "model \(model.id) forecasts at most \(model.hyperParameters.maxHorizon) sessions ahead; asked for \(days)")
+        }
+        let calendar = TradingCalendars.calendar(for: instrument.exchange)
+        let bars = try await self.store.cleanBars(for: instrument, from: nil, through: nil, after: nil, limit: Self.maxBars)
+        guard let last = bars.last else { throw RegistryError(.invalidRequest, "no stored data for \(instrument)") }
+        let points = try forecaster.forecast(bars: bars, calendar: calendar, origin: last.session, horizons: 1...days)
+        return (model, points)
+    }
+}

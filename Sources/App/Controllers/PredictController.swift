@@ -1,0 +1,139 @@
+import Actors
+import Foundation
+import Hummingbird
+import PredictionCore
+import Storage
+
+/// `/api/predict/…`: single predictions (answered and stored), their history, and multi-day forecast tasks.
+struct PredictController {
+    let store: any StockCastStore
+    let registry: ModelRegistry
+    let supervisor: TrainingSupervisor
+    let hub: PredictionHub
+    let configuration: AppConfiguration
+
+    func addReadRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.get("/api/predict", use: self.history)
+        group.get("/api/predict/future/status/{id}", use: self.futureStatus)
+        group.get("/api/predict/future/partial_status/{id}", use: self.partialStatus)
+    }
+
+    func addWriteRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.post("/api/predict", use: self.predict)
+        group.post("/api/predict/future", use: self.future)
+        group.delete("/api/predict/future/{id}", use: self.cancelFuture)
+    }
+
+    struct PredictRequest: Decodable {
+        let ticker: TickerSymbol
+        let exchange: ExchangeCode
+        let target_date: SessionDate
+        let model_id: Int64?
+    }
+
+    @Sendable func predict(_ request: Request, context: AppRequestContext) async throws -> PredictionDTO {
+        let body = try await RequestInput.decodeJSON(PredictRequest.self, from: request, maxBytes: 16 * 1024)
+        let instrument = InstrumentKey(ticker: body.ticker, exchange: body.exchange)
+        try await self.requireDataset(instrument)
+        let service = ForecastService(store: self.store, registry: self.registry)
+        let (model, point, actual) = try await service.predict(instrument, target: body.target_date, modelID: body.model_id)
+        let stored = try await self.hub.record([point], instrument: instrument, modelID: model.id, taskID: nil).first
+        let message = actual.map { String(format: "predicted close of %@ on %@: %.2f, actual close: %.2f", instrument.ticker.rawValue, point.targetDate.description, point.predictedClose, $0) }
+            ?? String(format: "predicted close of %@ on %@: %.2f (80%% interval %.2f–%.2f); the session has not closed yet", instrument.ticker.rawValue, point.targetDate.description, point.predictedClose, point.lower80, point.upper80)
+        return PredictionDTO(
+            id: stored?.id, ticker: instrument.ticker.rawValue, exchange: instrument.exchange.rawValue, target_date: point.targetDate.description,
+            origin_date: point.originDate.description, horizon: point.horizon, predicted_close: point.predictedClose, lower_80: point.lower80,
+            upper_80: point.upper80, lower_95: point.lower95, upper_95: point.upper95, actual_close: actual, error: actual.map { $0 - point.predictedClose },
+            naive_error: actual.map { $0 - point.originClose }, model_metadata_id: model.id, predicted_at: stored?.predictedAt ?? Date(), msg: message
+        )
+    }
+
+    @Sendable func history(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let limit = try RequestInput.limit(request, default: 100, max: 1000)
+        let ticker = try RequestInput.query(request, "ticker").map { text in
+            guard let ticker = TickerSymbol(text) else { throw APIError.badRequest("\"\(text)\" is not a ticker symbol", code: "invalid_ticker") }
+            return ticker
+        }
+        let cursor = try RequestInput.query(request, "cursor").map { text in
+            guard let value = Int64(text), value > 0 else { throw APIError.badRequest("cursor must be a next_cursor value", code: "invalid_cursor") }
+            return value
+        }
+        let rows = try await self.store.predictions(ticker: ticker, before: cursor, limit: limit + 1)
+        let page = Array(rows.prefix(limit))
+        var actuals: [InstrumentKey: [SessionDate: Double]] = [:]
+        for instrument in Set(page.map(\.instrument)) {
+            let dates = page.filter { $0.instrument == instrument }.map(\.targetDate)
+            guard let first = dates.min(), let last = dates.max() else { continue }
+            let bars = try await self.store.cleanBars(for: instrument, from: first, through: last, after: nil, limit: 100_000)
+            actuals[instrument] = Dictionary(bars.map { ($0.session, $0.bar.close) }, uniquingKeysWith: { a, _ in a })
+        }
+        let dtos = page.map { row in
+            let actual = actuals[row.instrument]?[row.targetDate]
+            return PredictionDTO(
+                id: row.id, ticker: row.instrument.ticker.rawValue, exchange: row.instrument.exchange.rawValue, target_date: row.targetDate.description,
+                origin_date: row.originDate.description, horizon: row.horizon, predicted_close: row.predictedClose, lower_80: row.lower80,
+                upper_80: row.upper80, lower_95: row.lower95, upper_95: row.upper95, actual_close: actual, error: actual.map { $0 - row.predictedClose },
+                naive_error: actual.map { $0 - row.originClose }, model_metadata_id: row.modelID, predicted_at: row.predictedAt, msg: nil
+            )
+        }
+        var response = try context.responseEncoder.encode(dtos, from: request, context: context)
+        if rows.count > limit, let last = page.last { response.headers[.init("X-Next-Cursor")!] = String(last.id) }
+        return response
+    }
+
+    struct FutureRequest: Decodable {
+        let ticker: TickerSymbol
+        let exchange: ExchangeCode
+        let days: Int?
+        let model_id: Int64?
+    }
+
+    struct FutureSubmitted: ResponseEncodable {
+        let status: String
+        let task_id: String
+    }
+
+    @Sendable func future(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<FutureSubmitted> {
+        let body = try await RequestInput.decodeJSON(FutureRequest.self, from: request, maxBytes: 16 * 1024)
+        let days = body.days ?? 5
+        guard (1...30).contains(days) else { throw APIError.unprocessable("days must be 1-30 trading sessions, got \(days)", code: "invalid_days") }
+        let instrument = InstrumentKey(ticker: body.ticker, exchange: body.exchange)
+        try await self.requireDataset(instrument)
+        // Resolve the model now, so a request that cannot succeed is refused instead of queued.
+        let (model, _) = try await self.registry.servingModel(for: instrument, modelID: body.model_id)
+        guard days <= model.hyperParameters.maxHorizon else {
+            throw APIError.unprocessable("model \(model.id) forecasts at most \(model.hyperParameters.maxHorizon) sessions ahead", code: "invalid_days")
+        }
+        let task = try await self.supervisor.submitForecast(.init(instrument: instrument, days: days, modelID: model.id))
+        return EditedResponse(status: .accepted, response: FutureSubmitted(status: "submitted", task_id: task.id))
+    }
+
+    @Sendable func futureStatus(_ request: Request, context: AppRequestContext) async throws -> TaskDTO {
+        TaskDTO(try await self.forecastTask(context))
+    }
+
+    @Sendable func partialStatus(_ request: Request, context: AppRequestContext) async throws -> PartialStatusDTO {
+        let task = try await self.forecastTask(context)
+        var points = JSONValue(parsing: task.resultJSON)
+        if let predictions = points["predictions"] { points = predictions }
+        if case .null = points { points = .array([]) }
+        return PartialStatusDTO(task_id: task.id, status: task.state.rawValue, progress: task.progress, result: points, error: task.error)
+    }
+
+    @Sendable func cancelFuture(_ request: Request, context: AppRequestContext) async throws -> TaskDTO {
+        _ = try await self.forecastTask(context)
+        return TaskDTO(try await self.supervisor.cancel(try TaskController.taskID(context)))
+    }
+
+    private func forecastTask(_ context: AppRequestContext) async throws -> TaskRecord {
+        let task = try await self.supervisor.task(try TaskController.taskID(context))
+        guard task.kind == .forecast else { throw APIError.notFound("task \(task.id) is a \(task.kind.rawValue) task, not a forecast", code: "task_not_found") }
+        return task
+    }
+
+    private func requireDataset(_ instrument: InstrumentKey) async throws {
+        guard try await self.store.exchanges(listing: instrument.ticker).contains(instrument.exchange) else {
+            throw APIError.notFound("no data for \(instrument.ticker) on \(instrument.exchange)", code: "dataset_not_found")
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import struct Foundation.Date
+import PredictionCore
+
+/// Task states: `pending → running → completed | failed | cancelled` (the original's vocabulary plus `cancelled`).
+public enum TaskState: String, Hashable, Sendable, Codable, CaseIterable {
+    case pending, running, completed, failed, cancelled
+
+    /// Whether the task has ended.
+    public var isFinal: Bool { self == .completed || self == .failed || self == .cancelled }
+}
+
+/// What a task does.
+public enum TaskKind: String, Hashable, Sendable, Codable, CaseIterable {
+    /// Train a registered model.
+    case train
+    /// A multi-day forecast.
+    case forecast
+}
+
+/// A background task as persisted (tasks survive restarts).
+public struct TaskRecord: Hashable, Sendable {
+    /// A UUID string.
+    public var id: String
+    public var kind: TaskKind
+    public var state: TaskState
+    /// 0 … 1 while running.
+    public var progress: Double
+    /// What the task is doing now, or how it ended.
+    public var message: String
+    /// The request, JSON.
+    public var payloadJSON: String
+    /// The result, JSON, when completed; partial results (forecast points so far) while running.
+    public var resultJSON: String?
+    /// Why it failed or was cancelled.
+    public var error: String?
+    /// The model concerned, when there is one.
+    public var modelID: Int64?
+    public var createdAt: Date
+    public var startedAt: Date?
+    public var finishedAt: Date?
+
+    public init(
+        id: String, kind: TaskKind, state: TaskState, progress: Double = 0, message: String = "", payloadJSON: String,
+        resultJSON: String? = nil, error: String? = nil, modelID: Int64? = nil, createdAt: Date, startedAt: Date? = nil,
+        finishedAt: Date? = nil
+    ) {
+        self.id = id
+        self.kind = kind
+        self.state = state
+        self.progress = progress
+        self.message = message
+        self.payloadJSON = payloadJSON
+        self.resultJSON = resultJSON
+        self.error = error
+        self.modelID = modelID
+        self.createdAt = createdAt
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+    }
+}
+
+/// A stored prediction (single or one point of a multi-day forecast). `actual_close` is not stored: it is read from
+/// the cleaned bars when the ETL brings the target session.
+public struct PredictionRecord: Hashable, Sendable {
+    public var id: Int64
+    public var instrument: InstrumentKey
+    public var targetDate: SessionDate
+    public var originDate: SessionDate
+    /// Sessions from origin to target.
+    public var horizon: Int
+    public var predictedClose: Double
+    public var lower80: Double
+    public var upper80: Double
+    public var lower95: Double
+    public var upper95: Double
+    /// Close at the origin (the naive forecast), for scoring against naive.
+    public var originClose: Double
+    public var modelID: Int64
+    /// The forecast task, for multi-day points.
+    public var taskID: String?
+    public var predictedAt: Date
+
+    public init(
+        id: Int64, instrument: InstrumentKey, targetDate: SessionDate, originDate: SessionDate, horizon: Int, predictedClose: Double,
+        lower80: Double, upper80: Double, lower95: Double, upper95: Double, originClose: Double, modelID: Int64, taskID: String?,
+        predictedAt: Date
+    ) {
+        self.id = id
+        self.instrument = instrument
+        self.targetDate = targetDate
+        self.originDate = originDate
+        self.horizon = horizon
+        self.predictedClose = predictedClose
+        self.lower80 = lower80
+        self.upper80 = upper80
+        self.lower95 = lower95
+        self.upper95 = upper95
+        self.originClose = originClose
+        self.modelID = modelID
+        self.taskID = taskID
+        self.predictedAt = predictedAt
+    }
+}
+
