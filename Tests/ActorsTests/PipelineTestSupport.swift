@@ -58,9 +58,16 @@ enum PipelineFixtures {
     static func store() async throws -> (SQLiteStore, URL) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("stockcast-actors-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let store = try SQLiteStore(path: dir.appendingPathComponent("db.sqlite").path, logger: Logger(label: "test"))
+        let store = SQLiteStore(path: dir.appendingPathComponent("db.sqlite").path, logger: Logger(label: "test"))
         try await store.migrate()
         return (store, dir)
+    }
+
+    /// Opens the store of an existing fixture directory again (a restart).
+    static func reopen(_ dir: URL) async throws -> SQLiteStore {
+        let store = SQLiteStore(path: dir.appendingPathComponent("db.sqlite").path, logger: Logger(label: "test"))
+        try await store.migrate()
+        return store
     }
 
     /// Runs `body` with the store and pipeline services running, then shuts them down gracefully.

@@ -34,11 +34,11 @@ extension TrainingSupervisor {
             }
         _ = control.report(0, "training \(model.modelType.rawValue) on \(bars.count) sessions")
         let started = ContinuousClock.now
-        let (type, parameters, valSize) = (model.modelType, model.hyperParameters, model.valSize)
+        let (type, parameters, valSize, shuffle) = (model.modelType, model.hyperParameters, model.valSize, model.shuffle)
         let outcome = try await ComputeQueue.run {
             try ForecastTrainer.train(
                 bars: bars, calendar: calendar, modelType: type, features: features, parameters: parameters, valSize: valSize,
-                fitter: fitter, progress: { fraction, message in control.report(fraction, message) }
+                fitter: fitter, shuffleRequested: shuffle, progress: { fraction, message in control.report(fraction, message) }
             )
         }
         let elapsed = ContinuousClock.now - started

@@ -180,6 +180,7 @@ public actor TrainingSupervisor: Service {
             var lifecycle = TaskLifecycle(task)
             if case .success = lifecycle.apply(.interrupted) {
                 try await self.store.updateTask(lifecycle.record)
+                self.resumeWaiters(lifecycle.record)
                 if task.kind == .train, let modelID = task.modelID { try await self.registry.failTraining(modelID, error: "interrupted") }
                 self.logger.warning("marked interrupted task as failed", metadata: ["task": "\(task.id)"])
             }

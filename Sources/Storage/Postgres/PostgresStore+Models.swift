@@ -30,10 +30,10 @@ extension PostgresStore {
             modelURI: try row.value("model_uri", String.self), metricsJSON: try row.value("metrics_json", String?.self),
             artifactURI: try row.value("artifact_uri", String?.self),
             artifactSHA256: try row.value("artifact_sha256", String?.self),
-            trainedAt: try row.value("trained_at", Date?.self),
+            trainedAt: try row.optionalTimestamp("trained_at"),
             trainingSeconds: try row.value("training_seconds", Double?.self),
             dataStart: try row.optionalSession("data_start"), dataEnd: try row.optionalSession("data_end"),
-            error: try row.value("error", String?.self), createdAt: try row.value("created_at", Date.self))
+            error: try row.value("error", String?.self), createdAt: try row.timestamp("created_at"))
     }
 
     private static func decodeAliasEvent(_ row: PostgresRow) throws -> AliasEvent {
@@ -43,7 +43,7 @@ extension PostgresStore {
             alias: try row.enumValue(ModelAlias.self, "alias"), fromModel: try row.value("from_model", Int64?.self),
             toModel: try row.value("to_model", Int64?.self), actor: try row.value("actor", String.self),
             reason: try row.value("reason", String.self), metricsJSON: try row.value("metrics_json", String?.self),
-            at: try row.value("at", Date.self))
+            at: try row.timestamp("at"))
     }
 
     public func createModel(_ model: NewModel) async throws -> ModelRecord {
@@ -70,7 +70,7 @@ extension PostgresStore {
                 VALUES (\(ticker), \(exchange), \(version), \(model.modelType.rawValue), \(model.features)::text[],
                     \(valSize), \(model.shuffle), DATE '1970-01-01' + \(model.trainStart?.dayNumber)::int4,
                     DATE '1970-01-01' + \(model.trainEnd?.dayNumber)::int4, \(hyperParameters),
-                    \(ModelStatus.registered.rawValue), '', '', \(createdAt))
+                    \(ModelStatus.registered.rawValue), '', '', \(PostgresTimestamp(createdAt)))
                 RETURNING \(unescaped: Self.modelColumns)
                 """, on: connection)
             guard let row = rows.first else { throw StorageError(.queryFailed, "registering the model returned no row") }
@@ -105,7 +105,7 @@ extension PostgresStore {
             """
             UPDATE models SET status = \(model.status.rawValue), run_id = \(model.runID), model_uri = \(model.modelURI),
                 metrics_json = \(model.metricsJSON), artifact_uri = \(model.artifactURI),
-                artifact_sha256 = \(model.artifactSHA256), trained_at = \(model.trainedAt),
+                artifact_sha256 = \(model.artifactSHA256), trained_at = \(PostgresTimestamp.optional(model.trainedAt)),
                 training_seconds = \(trainingSeconds),
                 data_start = DATE '1970-01-01' + \(model.dataStart?.dayNumber)::int4,
                 data_end = DATE '1970-01-01' + \(model.dataEnd?.dayNumber)::int4, error = \(model.error)
@@ -176,7 +176,7 @@ extension PostgresStore {
                 """
                 INSERT INTO alias_events (ticker, exchange, alias, from_model, to_model, actor, reason, metrics_json, at)
                 VALUES (\(ticker), \(exchange), \(alias.rawValue), \(from), \(model), \(actor), \(reason),
-                    \(metricsJSON), \(at))
+                    \(metricsJSON), \(PostgresTimestamp(at)))
                 RETURNING \(unescaped: Self.aliasEventColumns)
                 """, on: connection)
             guard let row = rows.first else { throw StorageError(.queryFailed, "recording the alias move returned no row") }

@@ -18,7 +18,7 @@ extension PostgresStore {
             upper80: try row.value("upper_80", Double.self), lower95: try row.value("lower_95", Double.self),
             upper95: try row.value("upper_95", Double.self), originClose: try row.value("origin_close", Double.self),
             modelID: try row.value("model_id", Int64.self), taskID: try row.value("task_id", String?.self),
-            predictedAt: try row.value("predicted_at", Date.self))
+            predictedAt: try row.timestamp("predicted_at"))
     }
 
     public func insertPredictions(_ predictions: [PredictionRecord]) async throws -> [PredictionRecord] {
@@ -53,7 +53,7 @@ extension PostgresStore {
                         \(chunk.map(\.upper80))::float8[], \(chunk.map(\.lower95))::float8[],
                         \(chunk.map(\.upper95))::float8[], \(chunk.map(\.originClose))::float8[],
                         \(chunk.map(\.modelID))::int8[], \(PostgresNullableArray(chunk.map(\.taskID)))::text[],
-                        \(chunk.map(\.predictedAt))::timestamptz[])
+                        \(chunk.map { PostgresTimestamp($0.predictedAt) })::timestamptz[])
                         AS t(id, ticker, exchange, target_day, origin_day, horizon, predicted_close, lower_80, upper_80,
                             lower_95, upper_95, origin_close, model_id, task_id, predicted_at)
                     """, on: connection)

@@ -14,8 +14,8 @@ extension PostgresStore {
             state: try row.enumValue(TaskState.self, "state"), progress: try row.value("progress", Double.self),
             message: try row.value("message", String.self), payloadJSON: try row.value("payload_json", String.self),
             resultJSON: try row.value("result_json", String?.self), error: try row.value("error", String?.self),
-            modelID: try row.value("model_id", Int64?.self), createdAt: try row.value("created_at", Date.self),
-            startedAt: try row.value("started_at", Date?.self), finishedAt: try row.value("finished_at", Date?.self))
+            modelID: try row.value("model_id", Int64?.self), createdAt: try row.timestamp("created_at"),
+            startedAt: try row.optionalTimestamp("started_at"), finishedAt: try row.optionalTimestamp("finished_at"))
     }
 
     public func createTask(_ task: TaskRecord) async throws {
@@ -25,8 +25,9 @@ extension PostgresStore {
             INSERT INTO tasks (id, kind, state, progress, message, payload_json, result_json, error, model_id,
                 created_at, started_at, finished_at)
             VALUES (\(task.id), \(task.kind.rawValue), \(task.state.rawValue), \(progress), \(task.message),
-                \(task.payloadJSON), \(task.resultJSON), \(task.error), \(task.modelID), \(task.createdAt),
-                \(task.startedAt), \(task.finishedAt))
+                \(task.payloadJSON), \(task.resultJSON), \(task.error), \(task.modelID),
+                \(PostgresTimestamp(task.createdAt)), \(PostgresTimestamp.optional(task.startedAt)),
+                \(PostgresTimestamp.optional(task.finishedAt)))
             """)
     }
 
@@ -35,8 +36,8 @@ extension PostgresStore {
         let rows = try await self.rows(
             """
             UPDATE tasks SET state = \(task.state.rawValue), progress = \(progress), message = \(task.message),
-                result_json = \(task.resultJSON), error = \(task.error), started_at = \(task.startedAt),
-                finished_at = \(task.finishedAt)
+                result_json = \(task.resultJSON), error = \(task.error), started_at = \(PostgresTimestamp.optional(task.startedAt)),
+                finished_at = \(PostgresTimestamp.optional(task.finishedAt))
             WHERE id = \(task.id) RETURNING id
             """)
         guard !rows.isEmpty else { throw StorageError(.notFound, "task \(task.id) does not exist") }

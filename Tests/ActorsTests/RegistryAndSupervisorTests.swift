@@ -1,0 +1,158 @@
+import Actors
+import Foundation
+import Logging
+import PredictionCore
+import ServiceLifecycle
+import Storage
+import Testing
+
+/// Registry and supervisor on a real SQLite store with the GOOG sample series cleaned into it.
+@Suite struct RegistryAndSupervisorTests {
+    static let goog = InstrumentKey(ticker: TickerSymbol("GOOG")!, exchange: ExchangeCode("NASDAQ")!)
+
+    /// A store holding GOOG's cleaned bars, a registry and a supervisor, running until `body` returns.
+    static func withSupervisor<T: Sendable>(
+        maxQueued: Int = 100, _ body: @escaping @Sendable (SQLiteStore, ModelRegistry, TrainingSupervisor, URL) async throws -> T
+    ) async throws -> T {
+        let (store, dir) = try await PipelineFixtures.store()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let text = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Sources/App/Resources/SampleData/goog.csv"), encoding: .utf8)
+        let bars = text.split(separator: "\n").dropFirst().prefix(600).compactMap { line -> PriceBar? in
+            let f = line.split(separator: ",")
+            guard f.count == 6, let d = SessionDate(String(f[0])) else { return nil }
+            return PriceBar(session: d, open: Double(f[1])!, high: Double(f[2])!, low: Double(f[3])!, close: Double(f[4])!, volume: Int64(f[5])!)
+        }
+        _ = try await store.upsertRawBars(bars, for: Self.goog, source: "test", runID: 0)
+        _ = try await store.upsertCleanBars(BarCleaner.clean(bars: bars, actions: [], flagged: []), for: Self.goog)
+        let logger = Logger(label: "test")
+        let registry = ModelRegistry(store: store, configuration: .init(artifactsDirectory: dir.appendingPathComponent("artifacts")), logger: logger)
+        let hub = PredictionHub(store: store, logger: logger)
+        var configuration = TrainingSupervisor.Configuration()
+        configuration.maxQueuedTasks = maxQueued
+        configuration.progressInterval = .milliseconds(5)
+        let supervisor = TrainingSupervisor(store: store, registry: registry, hub: hub, configuration: configuration, logger: logger)
+        let group = ServiceGroup(services: [registry, hub, supervisor], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
+        let outcome: Result<T, any Error>
+        do { outcome = .success(try await withThrowingTaskGroup(of: T?.self) { tasks in
+            tasks.addTask {
+                try await group.run()
+                return nil
+            }
+            tasks.addTask {
+                defer { Task { await group.triggerGracefulShutdown() } }
+                return try await body(store, registry, supervisor, dir)
+            }
+            var result: T?
+            for try await value in tasks where value != nil { result = value }
+            return result!
+        }) } catch { outcome = .failure(error) }
+        await store.close()
+        return try outcome.get()
+    }
+
+    static func newModel(_ type: ModelType, maxHorizon: Int = 5) -> NewModel {
+        var parameters = HyperParameters(for: type)
+        parameters.maxHorizon = maxHorizon
+        parameters.refitEvery = 40
+        parameters.nEstimators = 20
+        return NewModel(instrument: Self.goog, modelType: type, features: ["MA5", "RSI"], valSize: 0.2, shuffle: false, trainStart: nil, trainEnd: nil, hyperParameters: parameters)
+    }
+
+    /// Training stores a content-addressed artifact; a tampered artifact is refused on load.
+    @Test func artifactsAreVerifiedOnLoad() async throws {
+        try await Self.withSupervisor { _, registry, supervisor, dir in
+            let model = try await registry.register(Self.newModel(.linearRegression))
+            let task = try await supervisor.submitTraining(modelID: model.id)
+            let done = try await supervisor.waitUntilFinished(task.id)
+            #expect(done.state == .completed, "\(done.error ?? "")")
+            let trained = try await registry.model(model.id)
+            let sha = try #require(trained.artifactSHA256)
+            let (_, forecaster) = try await registry.forecaster(for: model.id)
+            #expect(forecaster.maxHorizon == 5)
+            // Tamper with the file: a fresh registry (no cache) must refuse it.
+            let file = ArtifactStore(root: dir.appendingPathComponent("artifacts")).url(for: sha)
+            var bytes = try Data(contentsOf: file)
+            bytes[bytes.count / 2] ^= 0x01
+            try bytes.write(to: file)
+            let coldStore = try await PipelineFixtures.reopen(dir)
+            let cold = ModelRegistry(store: coldStore, configuration: .init(artifactsDirectory: dir.appendingPathComponent("artifacts")), logger: Logger(label: "t"))
+            await #expect(throws: StorageError.self) { _ = try await cold.forecaster(for: model.id) }
+            await coldStore.close()
+        }
+    }
+
+    /// Promotion is gated, every move is audited, rollback returns to the previous champion, deleting the champion
+    /// needs force.
+    @Test func aliasesPromoteRollbackAndDelete() async throws {
+        try await Self.withSupervisor { store, registry, supervisor, _ in
+            var ids: [Int64] = []
+            for type in [ModelType.drift, .linearRegression] {
+                let model = try await registry.register(Self.newModel(type))
+                let task = try await supervisor.submitTraining(modelID: model.id)
+                #expect(try await supervisor.waitUntilFinished(task.id).state == .completed)
+                ids.append(model.id)
+            }
+            #expect(try await registry.model(ids[1]).version == 2)
+            _ = try await registry.promote(ids[0], actor: "test", force: true)
+            _ = try await registry.promote(ids[1], actor: "test", force: true)
+            #expect(try await registry.aliases(of: Self.goog) == [.champion: ids[1], .challenger: ids[0]])
+            let back = try await registry.rollback(Self.goog, actor: "test")
+            #expect(back.toModel == ids[0])
+            #expect(back.fromModel == ids[1])
+            #expect(try await registry.aliases(of: Self.goog)[.champion] == ids[0])
+            let history = try await registry.history(of: ids[0])
+            #expect(history.count >= 3, "promote, demote to challenger, rollback")
+            #expect(history.allSatisfy { $0.actor == "test" })
+            await #expect(throws: RegistryError.self) { _ = try await registry.delete(ids[0], force: false, actor: "test") }
+            _ = try await registry.delete(ids[0], force: true, actor: "test")
+            #expect(try await registry.aliases(of: Self.goog)[.champion] == nil)
+            #expect(try await store.aliasEvents(of: Self.goog, involving: ids[0], limit: 50).contains { $0.reason.contains("deleted") })
+        }
+    }
+
+    /// Unknown task ids are errors, never "pending"; the queue is bounded; pending tasks can be cancelled.
+    @Test func unknownTasksBoundedQueueAndCancellation() async throws {
+        try await Self.withSupervisor(maxQueued: 2) { _, registry, supervisor, _ in
+            await #expect(throws: RegistryError.self) { _ = try await supervisor.task("no-such-task") }
+            let model = try await registry.register(Self.newModel(.xgboost, maxHorizon: 10))
+            let other = try await registry.register(Self.newModel(.drift))
+            let first = try await supervisor.submitTraining(modelID: model.id)
+            let second = try await supervisor.submitTraining(modelID: other.id)
+            let third = try? await supervisor.submitForecast(.init(instrument: Self.goog, days: 3, modelID: other.id))
+            let queued = [first, second] + (third.map { [$0] } ?? [])
+            #expect(queued.count <= 3)
+            // cancel the second while it is pending (or running): it ends cancelled, never completed
+            let cancelled = try await supervisor.cancel(second.id)
+            #expect(cancelled.state == .cancelled || cancelled.state == .running)
+            let end = try await supervisor.waitUntilFinished(second.id)
+            #expect(end.state == .cancelled)
+            _ = try await supervisor.waitUntilFinished(first.id)
+            await #expect(throws: RegistryError.self) { _ = try await supervisor.cancel(second.id) }
+        }
+    }
+
+    /// After a crash, tasks left running are failed with reason "interrupted" and pending ones run.
+    @Test func restartMarksRunningTasksInterrupted() async throws {
+        let (store, dir) = try await PipelineFixtures.store()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let stale = TaskRecord(id: UUID().uuidString.lowercased(), kind: .train, state: .running, progress: 0.4, message: "fold 3", payloadJSON: "{}", createdAt: Date())
+        try await store.createTask(stale)
+        await store.close()
+        let staleID = stale.id
+        let reopened = try await PipelineFixtures.reopen(dir)
+        let logger = Logger(label: "t")
+        let registry = ModelRegistry(store: reopened, configuration: .init(artifactsDirectory: dir), logger: logger)
+        let supervisor = TrainingSupervisor(store: reopened, registry: registry, hub: PredictionHub(store: reopened, logger: logger), logger: logger)
+        let group = ServiceGroup(services: [supervisor], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            let task = try await supervisor.waitUntilFinished(staleID)
+            #expect(task.state == .failed)
+            #expect(task.error?.contains("interrupted") == true)
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        await reopened.close()
+    }
+}
