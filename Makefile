@@ -3,8 +3,9 @@ SHELL := /bin/bash
 SWIFT ?= swift
 DATA_DIR ?= ./var
 # What building and running needs from Debian (the Swift toolchain itself comes with the machine):
-# zlib headers for swift-nio-extras' compression; the design card's system packages.
-BUILD_PACKAGES := zlib1g-dev libssl-dev libpq-dev
+# zlib headers for swift-nio-extras' compression; LAPACKE/OpenBLAS for ridge regression; libxgboost for gradient-boosted
+# trees and random forests; the design card's system packages.
+BUILD_PACKAGES := zlib1g-dev libssl-dev libpq-dev liblapacke-dev libopenblas-dev libxgboost-dev
 # What the test suite needs on top: a real PostgreSQL 15 server for the PostgreSQL store suite.
 TEST_PACKAGES := postgresql postgresql-client
 # Tests and CI: an uncaught error otherwise spends ~30 s in the backtracer.

@@ -47,6 +47,11 @@ let package = Package(
             resources: [.copy("Resources/SampleData")],
             swiftSettings: swiftSettings
         ),
+        // The Swift side of the forecasting benchmarks (bench/run-forecast-bench.sh); not a product.
+        .executableTarget(
+            name: "StockCastBench", dependencies: ["PredictionCore"], path: "Sources/StockCastBench",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Actors",
             dependencies: [

@@ -77,8 +77,8 @@ extension StoreContract {
         #expect(events.count == moves)
         #expect(Set(events.map(\.actor)).count == moves)
         #expect(events.first?.fromModel == nil)
-        let broken = zip(events, events.dropFirst()).filter { previous, next in next.fromModel != previous.toModel }
-        #expect(broken.isEmpty, "\(broken.count) events do not continue the chain")
+        let brokenLinks = zip(events, events.dropFirst()).count { previous, next in next.fromModel != previous.toModel }
+        #expect(brokenLinks == 0, "events whose `from` is not the previous event's `to`")
         #expect(try await store.aliases(of: key)[.champion] == events.last?.toModel)
     }
 }

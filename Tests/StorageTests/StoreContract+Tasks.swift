@@ -38,8 +38,8 @@ extension StoreContract {
 
         // Timestamps are kept to the microsecond (rounded), and read back identically on both backends.
         var precise = TestData.task("precise", at: 0)
-        precise.createdAt = Date(timeIntervalSince1970: 1_700_000_000.123_456_4)
-        precise.startedAt = Date(timeIntervalSince1970: 1_700_000_000.999_999_6)
+        precise.createdAt = Date(timeIntervalSince1970: 1_700_000_000.123_456_2)
+        precise.startedAt = Date(timeIntervalSince1970: 1_700_000_000.999_999_8)
         try await store.createTask(precise)
         let readBack = try #require(try await store.task(id: "precise"))
         #expect(readBack.createdAt == Date(timeIntervalSince1970: Double(1_700_000_000_123_456 as Int64) / 1_000_000))

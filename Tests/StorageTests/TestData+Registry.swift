@@ -13,7 +13,7 @@ extension TestData {
         parameters.learningRate = 0.1 + 0.2
         parameters.subsample = 0.654_321_987_654_321
         parameters.colsampleByNode = 1.0 / 3.0
-        parameters.ridgeAlphas = [1e-300, 2.225_073_858_507_201e-308, 0.1, 1e300, 12_345.678_9]
+        parameters.ridgeAlphas = [.leastNonzeroMagnitude, .leastNormalMagnitude, 1e-300, 0.1, 1e300, 12_345.678_9]
         parameters.maxHorizon = 17
         parameters.refitEvery = 3
         parameters.seed = UInt64.max
