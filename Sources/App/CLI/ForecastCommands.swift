@@ -63,17 +63,23 @@ struct PredictCommand: AsyncParsableCommand {
     @OptionGroup var mode: ServerOptions
 
     @Option(help: "Ticker symbol.") var ticker: String
-    @Option(help: "Exchange code.") var exchange: String
+    @Option(help: "Exchange code (optional when the ticker is stored for one exchange only).") var exchange: String?
     @Option(help: "Target session, YYYY-MM-DD.") var date: String
     @Option(help: "Model id (default: the champion).") var modelId: Int64?
 
     func run() async throws {
         let configuration = try self.common.load()
         let logger = self.common.makeLogger(configuration)
-        guard let ticker = TickerSymbol(self.ticker), let exchange = ExchangeCode(self.exchange) else { throw ValidationError("invalid ticker or exchange") }
+        guard let ticker = TickerSymbol(self.ticker) else { throw ValidationError("invalid ticker \(self.ticker)") }
         guard let target = SessionDate(self.date) else { throw ValidationError("--date must be YYYY-MM-DD") }
         let modelID = self.modelId
+        let given = try self.exchange.map { text in
+            guard let code = ExchangeCode(text) else { throw ValidationError("invalid exchange \(text)") }
+            return code
+        }
         if let server = await self.mode.server(for: configuration) {
+            let listed = try await server.send(.GET, "/api/datasets", as: [DatasetDTO].self).filter { $0.ticker == ticker.rawValue }
+            let exchange = try Self.resolve(ticker, given: given, listed: listed.compactMap { ExchangeCode($0.exchange) })
             var request: [String: Any] = ["ticker": ticker.rawValue, "exchange": exchange.rawValue, "target_date": target.description]
             if let modelID { request["model_id"] = modelID }
             let answer = try await server.send(.POST, "/api/predict", body: try JSONSerialization.data(withJSONObject: request), as: PredictionLine.self)
@@ -81,6 +87,7 @@ struct PredictCommand: AsyncParsableCommand {
             return
         }
         let line = try await LocalRuntime.with(configuration, logger: logger) { parts in
+            let exchange = try Self.resolve(ticker, given: given, listed: try await parts.store.exchanges(listing: ticker))
             let instrument = InstrumentKey(ticker: ticker, exchange: exchange)
             let service = ForecastService(store: parts.store, registry: parts.registry)
             let (model, point, actual) = try await service.predict(instrument, target: target, modelID: modelID)
@@ -91,6 +98,15 @@ struct PredictCommand: AsyncParsableCommand {
             ).line
         }
         print(line)
+    }
+
+    /// The exchange given, or the only one the ticker is stored for.
+    static func resolve(_ ticker: TickerSymbol, given: ExchangeCode?, listed: [ExchangeCode]) throws -> ExchangeCode {
+        if let given { return given }
+        guard listed.count == 1 else {
+            throw CLIError(listed.isEmpty ? "no data for \(ticker)" : "\(ticker) is stored for \(listed.map(\.rawValue)); pass --exchange")
+        }
+        return listed[0]
     }
 
     /// The fields of a prediction the CLI prints.
