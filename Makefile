@@ -37,9 +37,12 @@ test: deps test-deps
 test-deps:
 	@scripts/install-packages.sh $(TEST_PACKAGES)
 
-## make bench: ETL throughput, SQLite and PostgreSQL, side by side with the pandas path (writes bench/out/).
+## make bench: ETL throughput, SQLite and PostgreSQL, side by side with the pandas path; then forecasting accuracy
+## and speed vs scikit-learn / xgboost / statsforecast, and POST /api/predict/ under load vs a FastAPI anchor
+## (writes bench/out/ and BENCHMARKS.md).
 bench: deps test-deps release
 	bench/run-etl-bench.sh
+	bench/run-forecast-bench.sh
 
 clean-data:
 	rm -rf $(DATA_DIR)

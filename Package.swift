@@ -49,7 +49,9 @@ let package = Package(
         ),
         // The Swift side of the forecasting benchmarks (bench/run-forecast-bench.sh); not a product.
         .executableTarget(
-            name: "StockCastBench", dependencies: ["PredictionCore"], path: "Sources/StockCastBench",
+            name: "StockCastBench",
+            dependencies: ["PredictionCore", "Storage", .product(name: "Logging", package: "swift-log")],
+            path: "Sources/StockCastBench",
             swiftSettings: swiftSettings
         ),
         .target(

@@ -1,3 +1,4 @@
+import Foundation
 import PredictionCore
 
 /// The accuracy-and-speed protocol of issue 3's benchmarks, on our side: for each model family a walk-forward

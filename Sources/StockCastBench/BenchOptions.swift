@@ -1,6 +1,6 @@
 /// The command line of `StockCastBench`: a command name followed by `--name value` pairs.
 struct BenchOptions {
-    /// The command (`accuracy`, `speed`).
+    /// The command (`accuracy`, `speed`, `store-read`).
     let command: String
     /// Option values by name (without the leading dashes).
     private let values: [String: String]
@@ -53,8 +53,10 @@ struct BenchOptions {
     static let usage = """
         usage: StockCastBench accuracy --csv FILE --exchange CODE --ticker NAME --out FILE.json [--features-out FILE.csv]
                StockCastBench speed    --csv FILE --exchange CODE --ticker NAME --out FILE.json [--latency-calls N]
+               StockCastBench store-read --sqlite FILE --ticker T --exchange CODE --out FILE.json [--repeats N]
         accuracy: walk-forward backtests (last 20 % tested, expanding window, refit every 20 sessions, h = 1…10)
                   of naive, drift, linear_regression, xgboost and random_forest, timed; metrics at h = 1, 5, 10.
         speed:    single-fit times, the ridge backtest with a refit every session, single-prediction latency.
+        store-read: time of the bar read POST /api/predict/ makes per request, on a server's SQLite file.
         """
 }

@@ -12,7 +12,7 @@ import PredictionCore
 /// - single fit: one regressor for `h = 1` on every usable row of the series (ridge including its α choice);
 /// - the ridge walk-forward backtest with a refit at every test session (`h = 1`, last 20 % tested);
 /// - single-prediction latency: a trained model saved as an artifact, loaded back into a `Forecaster`, then many
-///   `forecast(…, horizons: 1...1)` calls from the last bar, each timed on its own (features at the origin, the
+///   `forecast(…, horizons: 1...1)` calls from origins among the last 1,000 sessions, each timed on its own (features at the origin, the
 ///   model, the target session and the intervals: the whole in-process path).
 struct SpeedBench {
     /// The time of one fit.
@@ -25,6 +25,13 @@ struct SpeedBench {
         var columns: Int
         /// Seconds per fit.
         var seconds: TimingSummary
+        /// XGBoost only: seconds to load the fitted model back from its JSON, a step every fit includes (the fitter
+        /// returns the model as loaded from its artifact form).
+        var reloadSeconds: TimingSummary?
+
+        private enum CodingKeys: String, CodingKey {
+            case model, rows, columns, seconds, reloadSeconds = "reload_seconds"
+        }
     }
 
     /// The ridge backtest with a refit at every test session.
@@ -51,20 +58,27 @@ struct SpeedBench {
         var calls: Int
         /// Microseconds per call.
         var micros: TimingSummary
-        /// The forecast of the last call (the same every call).
+        /// Median cost of the two clock reads around an empty region (included in `micros`).
+        var clockOverheadMicros: Double
+        /// The forecast from the last bar.
         var predictedClose: Double
 
         private enum CodingKeys: String, CodingKey {
-            case model, calls, micros, predictedClose = "predicted_close"
+            case model, calls, micros, clockOverheadMicros = "clock_overhead_micros", predictedClose = "predicted_close"
         }
     }
 
     /// Everything `speed` measures on one series.
     struct Result: Codable {
+        /// The series' name.
         var ticker: String
+        /// Sessions in the series.
         var sessions: Int
+        /// One fit of each fitted family.
         var singleFit: [FitTiming]
+        /// The ridge backtest with a refit at every test session.
         var ridgeRefitEverySession: RefitEverySession
+        /// Single-prediction latency of ridge and xgboost.
         var latency: [Latency]
 
         private enum CodingKeys: String, CodingKey {
@@ -117,13 +131,25 @@ struct SpeedBench {
         let ridge = try Stopwatch.repeated(200) {
             try RidgeFitter().fitRidge(rows: rows, columns: columns, targets: targets, alphas: alphas)
         }
-        result.append(FitTiming(model: ModelType.linearRegression.rawValue, rows: targets.count, columns: columns, seconds: TimingSummary(ridge.seconds)))
+        result.append(
+            FitTiming(
+                model: ModelType.linearRegression.rawValue, rows: targets.count, columns: columns,
+                seconds: TimingSummary(ridge.seconds), reloadSeconds: nil
+            )
+        )
         for (type, mode) in [(ModelType.xgboost, XGBoostFitter.Mode.gradientBoosting), (.randomForest, .randomForest)] {
             let parameters = AccuracyBench.parameters(for: type)
             let timed = try Stopwatch.repeated(7) {
                 try XGBoostFitter(mode: mode).fitRegressor(rows: rows, columns: columns, targets: targets, parameters: parameters)
             }
-            result.append(FitTiming(model: type.rawValue, rows: targets.count, columns: columns, seconds: TimingSummary(timed.seconds)))
+            let json = try timed.value.modelJSON
+            let reload = try Stopwatch.repeated(7) { try XGBoostRegressor(modelJSON: json, threads: parameters.threads) }
+            result.append(
+                FitTiming(
+                    model: type.rawValue, rows: targets.count, columns: columns, seconds: TimingSummary(timed.seconds),
+                    reloadSeconds: TimingSummary(reload.seconds)
+                )
+            )
         }
         return result
     }
@@ -158,21 +184,36 @@ struct SpeedBench {
         ) { _, _ in true }
         let artifact = try ModelArtifact.decode(jsonData: try outcome.artifact.jsonData())
         let forecaster = try Forecaster(artifact: artifact)
-        var last = 0.0
-        for _ in 0..<2_000 {
-            last = try forecaster.forecast(bars: bars, calendar: calendar, horizons: 1...1)[0].predictedClose
+        // The origin cycles through the last 1,000 sessions, so no call repeats the previous one (and the optimiser
+        // cannot hoist a loop-invariant forecast out of the timed loop).
+        let origins = bars.suffix(1_000).map(\.session)
+        var sum = 0.0
+        for index in 0..<2_000 {
+            sum += try forecaster.forecast(bars: bars, calendar: calendar, origin: origins[index % origins.count], horizons: 1...1)[0].predictedClose
         }
         var nanoseconds = [UInt64](repeating: 0, count: self.latencyCalls)
         for index in 0..<self.latencyCalls {
+            let origin = origins[index % origins.count]
             let start = Stopwatch.now()
-            let points = try forecaster.forecast(bars: bars, calendar: calendar, horizons: 1...1)
+            let points = try forecaster.forecast(bars: bars, calendar: calendar, origin: origin, horizons: 1...1)
             nanoseconds[index] = Stopwatch.now() - start
-            last = points[0].predictedClose
+            sum += points[0].predictedClose
         }
-        guard last.isFinite else { throw BenchError(.run, "\(type.rawValue) forecast is not finite") }
+        guard sum.isFinite else { throw BenchError(.run, "\(type.rawValue) forecast is not finite") }
+        let last = try forecaster.forecast(bars: bars, calendar: calendar, horizons: 1...1)[0].predictedClose
         return Latency(
             model: type.rawValue, calls: self.latencyCalls, micros: TimingSummary(nanoseconds.map { Double($0) / 1_000 }),
-            predictedClose: last
+            clockOverheadMicros: Self.clockOverhead(), predictedClose: last
         )
+    }
+
+    /// Median microseconds between two consecutive clock reads (100,000 pairs).
+    static func clockOverhead() -> Double {
+        var samples = [Double](repeating: 0, count: 100_000)
+        for index in samples.indices {
+            let start = Stopwatch.now()
+            samples[index] = Double(Stopwatch.now() - start) / 1_000
+        }
+        return TimingSummary(samples).median
     }
 }

@@ -7,10 +7,10 @@ import PredictionCore
 @main
 enum StockCastBench {
     /// Entry point: runs the command, writes its JSON, exits 2 on a usage error and 1 on any other failure.
-    static func main() {
+    static func main() async {
         do {
             let options = try BenchOptions(arguments: Array(CommandLine.arguments.dropFirst()))
-            try self.run(options)
+            try await self.run(options)
         } catch let error as BenchError {
             self.printError("StockCastBench: \(error)")
             if error.code == .usage { self.printError(BenchOptions.usage) }
@@ -22,24 +22,35 @@ enum StockCastBench {
     }
 
     /// Dispatches one command.
-    static func run(_ options: BenchOptions) throws {
-        let log: (String) -> Void = { line in
-            print(line)
-            fflush(stdout)
-        }
+    static func run(_ options: BenchOptions) async throws {
+        let log: (String) -> Void = { line in FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
         switch options.command {
         case "accuracy":
+            let out = try options.required("out")
             let series = try self.series(options)
             if let path = options.optional("features-out") {
                 try self.write(series.featureCSV(features: FeatureCatalog.defaultFeatures), to: path)
             }
             let results = try AccuracyBench(series: series).run(log: log)
-            try self.writeJSON(AccuracyOutput(ticker: series.ticker, sessions: series.bars.count, models: results), to: options.required("out"))
+            try self.writeJSON(AccuracyOutput(ticker: series.ticker, sessions: series.bars.count, models: results), to: out)
         case "speed":
+            let out = try options.required("out")
             let series = try self.series(options)
             let calls = try options.integer("latency-calls", default: 50_000, in: 100...10_000_000)
             let result = try SpeedBench(series: series, latencyCalls: calls).run(log: log)
-            try self.writeJSON(result, to: options.required("out"))
+            try self.writeJSON(result, to: out)
+        case "store-read":
+            let out = try options.required("out")
+            guard let ticker = TickerSymbol(try options.required("ticker")),
+                let exchange = ExchangeCode(try options.required("exchange"))
+            else { throw BenchError(.usage, "--ticker and --exchange must be a ticker symbol and an exchange code") }
+            let probe = StoreReadProbe(
+                path: try options.required("sqlite"), instrument: InstrumentKey(ticker: ticker, exchange: exchange),
+                repeats: try options.integer("repeats", default: 50, in: 1...10_000)
+            )
+            let result = try await probe.run()
+            log("store read of \(result.bars) bars: median \(String(format: "%.2f", result.millis.median)) ms")
+            try self.writeJSON(result, to: out)
         default:
             throw BenchError(.usage, "unknown command \"\(options.command)\"")
         }
@@ -47,8 +58,11 @@ enum StockCastBench {
 
     /// What `accuracy` writes.
     struct AccuracyOutput: Codable {
+        /// The series' name.
         var ticker: String
+        /// Sessions in the series.
         var sessions: Int
+        /// One result per model family.
         var models: [AccuracyBench.ModelResult]
     }
 

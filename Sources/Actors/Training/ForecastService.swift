@@ -13,9 +13,9 @@ public struct ForecastService: Sendable {
         self.registry = registry
     }
 
-    /// Bars read to compute features at the origin (enough for every feature window). Defaults to all stored bars,
-    /// bounded by this.
-    static let maxBars = 100_000
+    /// Sessions read before the origin: more than any feature's look-back (the longest window is 26 sessions; the
+    /// stored indicators carry the longer history), so a prediction reads a few hundred bars, not the whole series.
+    static let historySessions = 260
 
     /// A single-day forecast for `target`: the origin is the last stored session before `target`; the horizon is the
     /// number of sessions between them (at most the model's `maxHorizon`, else `invalidRequest`).
@@ -29,8 +29,15 @@ public struct ForecastService: Sendable {
             )
         }
         let (model, forecaster) = try await self.registry.servingModel(for: instrument, modelID: modelID)
-        let bars = try await self.store.cleanBars(for: instrument, from: nil, through: nil, after: nil, limit: Self.maxBars)
+        let from = calendar.sessions(before: target, count: Self.historySessions + model.hyperParameters.maxHorizon).first
+        let bars = try await self.store.cleanBars(for: instrument, from: from, through: target, after: nil, limit: Self.historySessions * 2 + 64)
         guard let origin = bars.last(where: { $0.session < target })?.session else {
+            if let last = try await self.store.datasets().first(where: { $0.instrument == instrument })?.lastSession, last < target {
+                throw RegistryError(
+                    .invalidRequest,
+                    "\(target) is more than \(model.hyperParameters.maxHorizon) sessions after the last stored session \(last); model \(model.id) forecasts at most \(model.hyperParameters.maxHorizon) sessions ahead"
+                )
+            }
             throw RegistryError(.invalidRequest, "no stored session of \(instrument) before \(target)")
         }
         let horizon = calendar.sessions(in: origin.adding(days: 1)...target).count
@@ -56,7 +63,11 @@ public struct ForecastService: Sendable {
             throw RegistryError(.invalidRequest, "model \(model.id) forecasts at most \(model.hyperParameters.maxHorizon) sessions ahead; asked for \(days)")
         }
         let calendar = TradingCalendars.calendar(for: instrument.exchange)
-        let bars = try await self.store.cleanBars(for: instrument, from: nil, through: nil, after: nil, limit: Self.maxBars)
+        guard let summary = try await self.store.datasets().first(where: { $0.instrument == instrument }) else {
+            throw RegistryError(.invalidRequest, "no stored data for \(instrument)")
+        }
+        let from = calendar.sessions(before: summary.lastSession, count: Self.historySessions).first
+        let bars = try await self.store.cleanBars(for: instrument, from: from, through: nil, after: nil, limit: Self.historySessions * 2 + 64)
         guard let last = bars.last else { throw RegistryError(.invalidRequest, "no stored data for \(instrument)") }
         let points = try forecaster.forecast(bars: bars, calendar: calendar, origin: last.session, horizons: 1...days)
         return (model, points)
