@@ -4,8 +4,9 @@ doing the same prediction as StockCast with the same model.
 - The model: the XGBoost JSON of each horizon, taken from a StockCast artifact (<data_dir>/artifacts/…, format 1),
   loaded once at start-up by the Python xgboost package (the original reloaded it on every request; caching it here
   makes the anchor stronger, not weaker).
-- Per request, like ours: check the bearer key, read every stored bar of the instrument from StockCast's SQLite
-  store (only read), take the last session before the target as the origin, count the sessions to the target on the
+- Per request, like ours: check the bearer key, read the instrument's last stored sessions up to the target from
+  StockCast's SQLite store (as many as ours reads: 260 + the model's longest horizon; only read), take the last
+  session before the target as the origin, count the sessions to the target on the
   exchange calendar (exchange_calendars), compute the 19 features with pandas (bench/forecast_features.py, the same
   definitions as FeatureBuilder.swift, from the stored indicator columns), predict the log return, turn it into a
   price and the 80 % / 95 % intervals (the artifact's half-widths), store the prediction in a SQLite table of its
@@ -42,9 +43,12 @@ MODEL_ID = int(os.environ["ANCHOR_MODEL_ID"])
 KEY = os.environ["ANCHOR_KEY"]
 PREDICTIONS = os.environ["ANCHOR_PREDICTIONS"]
 CALENDARS = {"NYSE": "XNYS", "NASDAQ": "XNAS"}
+# Sessions read before the target, as ForecastService.historySessions on our side (the features need at most 20
+# earlier sessions next to the stored indicators); plus the model's longest horizon, as ours.
+HISTORY_SESSIONS = 260
 BARS_SQL = (
     "SELECT session_date AS session, close, volume, adjustment_factor, " + ", ".join(ff.INDICATORS)
-    + " FROM clean_bars WHERE ticker = ? AND exchange = ? ORDER BY session_date"
+    + " FROM clean_bars WHERE ticker = ? AND exchange = ? AND session_date <= ? ORDER BY session_date DESC LIMIT ?"
 )
 
 
@@ -102,7 +106,9 @@ def predict(body: PredictRequest, authorization: Optional[str] = Header(default=
     if not calendar.is_session(target):
         raise HTTPException(status_code=422, detail=f"{body.target_date} is not a session of {body.exchange}")
     store, out = connections()
-    frame = pd.read_sql_query(BARS_SQL, store, params=(body.ticker, body.exchange))
+    limit = HISTORY_SESSIONS + len(BOOSTERS) + 1
+    frame = pd.read_sql_query(BARS_SQL, store, params=(body.ticker, body.exchange, body.target_date.isoformat(), limit))
+    frame = frame.iloc[::-1].reset_index(drop=True)
     if frame.empty:
         raise HTTPException(status_code=404, detail=f"no data for {body.ticker} on {body.exchange}")
     frame["session"] = pd.to_datetime(frame["session"])
