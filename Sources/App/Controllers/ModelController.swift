@@ -105,9 +105,11 @@ struct ModelController {
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> [ModelDTO] {
         let (skip, limit) = try Self.skipLimit(request)
-        return try await self.registry.models(skip: skip, limit: limit).asyncMap { model in
-            ModelDTO(model, aliases: try await self.registry.aliases(of: model.instrument))
-        }
+        let models = try await self.registry.models(skip: skip, limit: limit)
+        // One alias lookup per instrument on the page, not one per model.
+        var aliases: [InstrumentKey: [ModelAlias: Int64]] = [:]
+        for instrument in Set(models.map(\.instrument)) { aliases[instrument] = try await self.registry.aliases(of: instrument) }
+        return models.map { ModelDTO($0, aliases: aliases[$0.instrument] ?? [:]) }
     }
 
     @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> ModelDTO {
@@ -199,15 +201,5 @@ struct AliasEventDTO: ResponseEncodable {
         self.reason = event.reason
         self.metrics = JSONValue(parsing: event.metricsJSON)
         self.at = event.at
-    }
-}
-
-extension Array {
-    /// Maps with an async transform, in order.
-    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
-        var result: [T] = []
-        result.reserveCapacity(self.count)
-        for element in self { result.append(try await transform(element)) }
-        return result
     }
 }
