@@ -1,5 +1,6 @@
 import struct Foundation.Date
 import Logging
+import Metrics
 import MarketData
 import PredictionCore
 import ServiceLifecycle
@@ -208,6 +209,7 @@ public actor MarketDataPipeline: Service {
             run.error = "interrupted: the server stopped while this run was in progress; retry it"
             run.finishedAt = Date()
             try await self.store.updateRun(run)
+            Self.count(run, outcome: "interrupted")
             self.logger.warning("marked interrupted ETL run as failed", metadata: ["run": "\(run.id)"])
         }
         let pending = try await self.store.runs(matching: ETLRunFilter(status: .pending), before: nil, limit: self.configuration.maxQueuedRuns)
@@ -232,6 +234,7 @@ public actor MarketDataPipeline: Service {
             )
             let done = await executor.execute(run)
             try await self.store.updateRun(done)
+            Self.count(done, outcome: done.status.rawValue)
             self.logger.info(
                 "ETL run finished",
                 metadata: ["run": "\(id)", "instrument": "\(instrument)", "status": "\(done.status.rawValue)",
@@ -242,6 +245,15 @@ public actor MarketDataPipeline: Service {
         } catch {
             self.logger.error("ETL run could not be recorded", metadata: ["run": "\(id)", "error": "\(String(reflecting: error))"])
             for waiter in self.finishWaiters.removeValue(forKey: id) ?? [] { waiter.resume(throwing: error) }
+        }
+    }
+
+    /// `etl_runs_total{outcome}` and `etl_rows_total{action}`, counted where the run is executed.
+    private static func count(_ run: ETLRun, outcome: String) {
+        Counter(label: "etl_runs_total", dimensions: [("outcome", outcome)]).increment()
+        for (action, rows) in [("inserted", run.counts.inserted), ("updated", run.counts.updated), ("rejected", run.counts.rejected),
+                               ("flagged", run.counts.flagged)] where rows > 0 {
+            Counter(label: "etl_rows_total", dimensions: [("action", action)]).increment(by: rows)
         }
     }
 

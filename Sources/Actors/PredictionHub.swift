@@ -1,54 +1,133 @@
 import Foundation
 import Logging
+import Metrics
 import PredictionCore
 import ServiceLifecycle
 import Storage
 
-/// Where predictions go after they are stored (the event bus of the streaming issue binds this to Kafka or the
-/// in-process bus; until then predictions are only stored).
-public protocol PredictionSink: Sendable {
-    /// Publishes stored predictions; must not block (buffer or drop, counting drops).
-    func publish(_ predictions: [PredictionRecord]) async
-}
-
-/// A sink that publishes nowhere.
-public struct DiscardingPredictionSink: PredictionSink {
-    public init() {}
-    public func publish(_ predictions: [PredictionRecord]) async {}
-}
-
-/// Receives every prediction, single and multi-day: stores it and hands it to the sink.
+/// Receives every prediction, single and multi-day: stores it and publishes it on `stock_predictions`. When the ETL
+/// brings actual closes it scores the predictions whose target session has arrived (realised error, error of naive
+/// from the same origin, inside the intervals or not), stores the scores, publishes `prediction_scored` events,
+/// updates the rolling per-ticker error and coverage gauges and hands the window to the anomaly detector.
 public actor PredictionHub: Service {
+    /// Scored predictions per ticker behind the rolling gauges and the forecast-quality alerts.
+    static let rollingWindow = 20
+    /// Predictions scored per store round trip.
+    static let scoringBatch = 500
+
     private let store: any StockCastStore
-    private let sink: any PredictionSink
+    private let bus: any EventBus
+    private let detector: AnomalyDetector?
+    private let pipeline: MarketDataPipeline?
+    private let readiness: ReadinessGate?
+    private let instance: String
     nonisolated let logger: Logger
 
     /// Creates the hub.
-    public init(store: any StockCastStore, sink: any PredictionSink = DiscardingPredictionSink(), logger: Logger) {
+    /// - Parameters:
+    ///   - pipeline: its completed ETL runs trigger scoring and drift checks.
+    public init(
+        store: any StockCastStore, bus: any EventBus = InProcessEventBus(), detector: AnomalyDetector? = nil,
+        pipeline: MarketDataPipeline? = nil, instance: String = "local", logger: Logger, readiness: ReadinessGate? = nil
+    ) {
+        self.readiness = readiness
         self.store = store
-        self.sink = sink
+        self.bus = bus
+        self.detector = detector
+        self.pipeline = pipeline
+        self.instance = instance
         self.logger = logger
     }
 
-    /// Nothing runs in the background yet; scoring against actuals joins the cleaned bars at read time.
+    /// Catches up on predictions whose actual close arrived while the server was down, then scores after every
+    /// completed ETL run, until graceful shutdown.
     public func run() async throws {
-        try? await gracefulShutdown()
+        guard let pipeline else { return try await gracefulShutdown() }
+        let events = await pipeline.events()
+        try await self.readiness?.wait()
+        if let datasets = try? await self.store.datasets() {
+            for dataset in datasets { _ = try? await self.score(dataset.instrument) }
+        }
+        for await event in events.cancelOnGracefulShutdown() where event.step == nil && event.run.status == .completed {
+            await self.actualsArrived(for: event.run.instrument)
+        }
     }
 
     /// Stores forecast points of `model` and publishes them.
     public func record(
-        _ points: [ForecastPoint], instrument: InstrumentKey, modelID: Int64, taskID: String?
+        _ points: [ForecastPoint], instrument: InstrumentKey, model: ModelRecord, taskID: String?
     ) async throws -> [PredictionRecord] {
         let now = Date()
         let records = points.map { point in
             PredictionRecord(
                 id: 0, instrument: instrument, targetDate: point.targetDate, originDate: point.originDate, horizon: point.horizon,
                 predictedClose: point.predictedClose, lower80: point.lower80, upper80: point.upper80, lower95: point.lower95,
-                upper95: point.upper95, originClose: point.originClose, modelID: modelID, taskID: taskID, predictedAt: now
+                upper95: point.upper95, originClose: point.originClose, modelID: model.id, taskID: taskID, predictedAt: now
             )
         }
         let stored = try await self.store.insertPredictions(records)
-        await self.sink.publish(stored)
+        for record in stored {
+            self.bus.publish(BusEvent(PredictionEvent(record, model: model), origin: self.instance))
+        }
         return stored
+    }
+
+    /// Scores what the stored bars allow, then runs the drift check.
+    public func actualsArrived(for instrument: InstrumentKey) async {
+        do {
+            try await self.score(instrument)
+            let recent = try await self.store.scoredPredictions(of: instrument, limit: Self.rollingWindow)
+            self.updateRollingGauges(instrument, recent)
+            await self.detector?.checkForecasts(instrument, scored: recent)
+            await self.detector?.checkDrift(instrument)
+        } catch {
+            self.logger.error("scoring failed", metadata: ["instrument": "\(instrument)", "error": "\(error)"])
+        }
+    }
+
+    /// Scores every unscored prediction of `instrument` whose target session is stored; returns how many.
+    @discardableResult
+    public func score(_ instrument: InstrumentKey) async throws -> Int {
+        guard let last = try await self.store.datasets().first(where: { $0.instrument == instrument })?.lastSession else { return 0 }
+        var total = 0
+        var models: [Int64: ModelRecord?] = [:]
+        while true {
+            let due = try await self.store.unscoredPredictions(of: instrument, through: last, limit: Self.scoringBatch)
+            guard let first = due.first?.targetDate, let end = due.map(\.targetDate).max() else { break }
+            let bars = try await self.store.cleanBars(for: instrument, from: first, through: end, after: nil, limit: 1_000_000)
+            let closes = Dictionary(bars.map { ($0.session, $0.bar.close) }, uniquingKeysWith: { $1 })
+            // A target date with no bar (a holiday the calendar did not know, a rejected row) is scored as missing: the
+            // prediction keeps waiting only while later sessions may still bring it, so it does not block the queue.
+            let scores = due.compactMap { prediction in closes[prediction.targetDate].map { PredictionScore(id: prediction.id, actualClose: $0) } }
+            let unresolvable = due.filter { closes[$0.targetDate] == nil }
+            let now = Date()
+            let scoredIDs = Set(try await self.store.scorePredictions(scores, at: now))
+            total += scoredIDs.count
+            let actual = Dictionary(uniqueKeysWithValues: scores.map { ($0.id, $0.actualClose) })
+            for var prediction in due where scoredIDs.contains(prediction.id) {
+                prediction.actualClose = actual[prediction.id]
+                prediction.scoredAt = now
+                if models[prediction.modelID] == nil { models[prediction.modelID] = try await self.store.model(id: prediction.modelID) }
+                Counter(label: "predictions_scored_total", dimensions: [("ticker", instrument.ticker.rawValue)]).increment()
+                guard let model = models[prediction.modelID] ?? nil else { continue }
+                self.bus.publish(BusEvent(PredictionEvent(prediction, model: model), origin: self.instance))
+            }
+            if !unresolvable.isEmpty {
+                self.logger.notice("predictions without an actual close", metadata: ["instrument": "\(instrument)", "count": "\(unresolvable.count)"])
+            }
+            if scoredIDs.isEmpty || due.count < Self.scoringBatch { break }
+        }
+        return total
+    }
+
+    private func updateRollingGauges(_ instrument: InstrumentKey, _ recent: [PredictionRecord]) {
+        let scorings = recent.compactMap { record in record.actualClose.map { PredictionScoring(record, actual: $0) } }
+        guard !scorings.isEmpty else { return }
+        let count = Double(scorings.count)
+        let ticker = instrument.ticker.rawValue
+        Gauge(label: "prediction_abs_pct_error", dimensions: [("ticker", ticker)]).record(scorings.map(\.absPctError).reduce(0, +) / count)
+        Gauge(label: "prediction_naive_abs_pct_error", dimensions: [("ticker", ticker)]).record(scorings.map(\.naiveAbsPctError).reduce(0, +) / count)
+        Gauge(label: "prediction_interval_coverage", dimensions: [("ticker", ticker), ("level", "80")]).record(Double(scorings.filter(\.inside80).count) / count)
+        Gauge(label: "prediction_interval_coverage", dimensions: [("ticker", ticker), ("level", "95")]).record(Double(scorings.filter(\.inside95).count) / count)
     }
 }

@@ -2,8 +2,10 @@ import Actors
 import AsyncHTTPClient
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import NIOFoundationEssentialsCompat
+import ServiceLifecycle
 import Storage
 
 /// The composition root: builds the store, the pipeline, the scheduler and the router, and wires them into one
@@ -16,14 +18,24 @@ func buildApplication(_ configuration: AppConfiguration, logger: Logger) async t
 /// Builds the application around already created parts (tests keep the parts to await pipeline runs).
 func buildApplication(_ parts: ServiceParts, configuration: AppConfiguration, logger: Logger) -> some ApplicationProtocol {
     let router = buildRouter(parts, configuration: configuration)
+    let streams = Router(context: StreamRequestContext.self)
+    streams.add(middleware: ErrorMiddleware())
+    StreamRoutes(broadcaster: parts.broadcaster, authenticator: parts.authenticator, limiter: parts.authLimiter, configuration: configuration)
+        .addRoutes(to: streams)
     var app = Application(
         router: router,
+        server: .http1WebSocketUpgrade(
+            webSocketRouter: streams,
+            configuration: .init(ws: .init(maxFrameSize: 1 << 16, autoPing: .enabled(timePeriod: .seconds(configuration.websocket.pingSeconds))))
+        ),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "stockcast"),
         logger: logger
     )
     app.addServices(
-        parts.store, HTTPClientService(client: parts.httpClient), parts.pipeline, parts.scheduler, parts.registry, parts.hub, parts.supervisor
+        parts.store, HTTPClientService(client: parts.httpClient), parts.pipeline, parts.scheduler, parts.registry, parts.hub, parts.supervisor,
+        parts.broadcaster, parts.collector
     )
+    app.addServices(parts.busServices)
     app.beforeServerStarts {
         try await parts.store.migrate()
         await parts.readiness.open()
@@ -53,10 +65,18 @@ struct ServiceParts: Sendable {
     let supervisor: TrainingSupervisor
     let authenticator: APIKeyAuthenticator
     let authLimiter: FailedAuthLimiter
+    let bus: any EventBus
+    /// Services the bus needs (Kafka producer and consumer), empty in process.
+    let busServices: [any Service]
+    let broadcaster: WebSocketBroadcaster
+    let detector: AnomalyDetector
+    let collector: MetricsCollector
 }
 
 /// Creates the store (PostgreSQL when `storage.postgres.url` is set, else SQLite in `data_dir`) and the actors.
 func makeServices(_ configuration: AppConfiguration, logger: Logger) throws -> ServiceParts {
+    PrometheusExporter.bootstrap()
+    MetricCatalog.registerKnownSeries()
     try FileManager.default.createDirectory(at: configuration.importDirectory, withIntermediateDirectories: true)
     let store: any StockCastStore
     if let url = configuration.postgresURL {
@@ -76,29 +96,47 @@ func makeServices(_ configuration: AppConfiguration, logger: Logger) throws -> S
         pipeline: pipeline, store: store, instance: configuration.instanceID, configuration: configuration.schedule, logger: logger,
         readiness: readiness
     )
+    let instance = configuration.instanceID
+    let (bus, busServices) = try EventBusFactory.make(configuration, logger: logger)
+    let detector = AnomalyDetector(store: store, bus: bus, instance: instance, configuration: configuration.alerts, logger: logger)
     let registry = ModelRegistry(
-        store: store, configuration: .init(artifactsDirectory: configuration.dataDirectory.appendingPathComponent("artifacts")), logger: logger
+        store: store, configuration: .init(artifactsDirectory: configuration.dataDirectory.appendingPathComponent("artifacts")), bus: bus,
+        instance: instance, logger: logger
     )
-    let hub = PredictionHub(store: store, logger: logger)
-    let supervisor = TrainingSupervisor(store: store, registry: registry, hub: hub, configuration: configuration.training, logger: logger, readiness: readiness)
+    let hub = PredictionHub(store: store, bus: bus, detector: detector, pipeline: pipeline, instance: instance, logger: logger, readiness: readiness)
+    let supervisor = TrainingSupervisor(
+        store: store, registry: registry, hub: hub, bus: bus, instance: instance, configuration: configuration.training, logger: logger,
+        readiness: readiness
+    )
+    var broadcasting = WebSocketBroadcaster.Configuration()
+    broadcasting.clientBuffer = configuration.websocket.clientBuffer
+    broadcasting.replay = configuration.websocket.replay
+    var collecting = MetricsCollector.Configuration()
+    collecting.publishInterval = .seconds(configuration.metricsPublishInterval)
     return ServiceParts(
         store: store, httpClient: httpClient, pipeline: pipeline, scheduler: scheduler, readiness: readiness, registry: registry, hub: hub,
         supervisor: supervisor,
-        authenticator: APIKeyAuthenticator(store: store), authLimiter: FailedAuthLimiter(limit: configuration.maxAuthFailuresPerMinute)
+        authenticator: APIKeyAuthenticator(store: store), authLimiter: FailedAuthLimiter(limit: configuration.maxAuthFailuresPerMinute),
+        bus: bus, busServices: busServices,
+        broadcaster: WebSocketBroadcaster(bus: bus, instance: instance, configuration: broadcasting, logger: logger),
+        detector: detector,
+        collector: MetricsCollector(
+            store: store, bus: bus, detector: detector, instance: instance, exposition: PrometheusExporter.render, configuration: collecting,
+            logger: logger, readiness: readiness
+        )
     )
 }
 
 /// All routes, grouped by the role they need.
 func buildRouter(_ parts: ServiceParts, configuration: AppConfiguration) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
+    router.add(middleware: HTTPMetricsMiddleware())
     router.add(middleware: ErrorMiddleware())
     HealthController(store: parts.store, instanceID: configuration.instanceID).addRoutes(to: router)
     router.get("/openapi.json") { _, _ in
         Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(data: try OpenAPIDocument.json())))
     }
-    router.get("/") { _, _ in
-        Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: .init(string: LandingPage.html)))
-    }
+    router.add(middleware: WebAssets.middleware(configuration, logger: Logger(label: "stockcast.web")))
 
     func guarded(_ role: APIRole?) -> RouterGroup<AppRequestContext> {
         router.group().add(middleware: AuthMiddleware(minimum: role, authenticator: parts.authenticator, limiter: parts.authLimiter))
@@ -125,6 +163,9 @@ func buildRouter(_ parts: ServiceParts, configuration: AppConfiguration) -> Rout
     let predictions = PredictController(store: parts.store, registry: parts.registry, supervisor: parts.supervisor, hub: parts.hub, configuration: configuration)
     predictions.addReadRoutes(to: reads)
     predictions.addWriteRoutes(to: writes)
+    let monitoring = MonitoringController(store: parts.store, configuration: configuration)
+    monitoring.addOpenRoutes(to: router)
+    monitoring.addReadRoutes(to: reads)
     KeyController(store: parts.store, authenticator: parts.authenticator, configuration: configuration).addRoutes(to: admin)
     return router
 }

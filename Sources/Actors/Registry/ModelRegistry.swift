@@ -29,10 +29,17 @@ public actor ModelRegistry: Service {
     private let artifacts: ArtifactStore
     private var loaded: [Int64: (forecaster: Forecaster, sha: String, lastUse: UInt64)] = [:]
     private var useCounter: UInt64 = 0
+    private let bus: any EventBus
+    private let instance: String
 
-    /// Creates the registry.
-    public init(store: any StockCastStore, configuration: Configuration, logger: Logger) {
+    /// Creates the registry; changes are published on `model_events` through `bus`.
+    public init(
+        store: any StockCastStore, configuration: Configuration, bus: any EventBus = InProcessEventBus(), instance: String = "local",
+        logger: Logger
+    ) {
         self.store = store
+        self.bus = bus
+        self.instance = instance
         self.configuration = configuration
         self.logger = logger
         self.artifacts = ArtifactStore(root: configuration.artifactsDirectory)
@@ -48,7 +55,13 @@ public actor ModelRegistry: Service {
 
     /// Registers a model (validated by the caller against the data and feature catalog).
     public func register(_ model: NewModel) async throws -> ModelRecord {
-        try await self.store.createModel(model)
+        let created = try await self.store.createModel(model)
+        self.publish("registered", created)
+        return created
+    }
+
+    private func publish(_ action: String, _ model: ModelRecord, alias: ModelAlias? = nil) {
+        self.bus.publish(BusEvent(ModelEvent(action: action, model: model, alias: alias?.rawValue), origin: self.instance))
     }
 
     /// One model; `modelNotFound` when absent.
@@ -102,6 +115,7 @@ public actor ModelRegistry: Service {
         try await self.store.updateModel(model)
         self.loaded[id] = nil
         if let previousSHA, previousSHA != sha { try await self.removeArtifactIfUnused(previousSHA) }
+        self.publish("trained", model)
         return model
     }
 
@@ -111,6 +125,7 @@ public actor ModelRegistry: Service {
         model.status = model.artifactSHA256 == nil ? .failed : .trained
         model.error = error
         try await self.store.updateModel(model)
+        self.publish("training_failed", model)
     }
 
     // MARK: Serving
@@ -180,6 +195,7 @@ public actor ModelRegistry: Service {
         let reason = (verdict.passed ? "promote: " : "promote (forced past the gate): ") + verdict.summary
         let event = try await self.store.moveAlias(.champion, of: model.instrument, to: id, actor: actor, reason: reason, metricsJSON: verdict.json)
         self.logger.notice("champion changed", metadata: ["instrument": "\(model.instrument)", "model": "\(id)", "actor": "\(actor)"])
+        self.publish("promoted", model, alias: .champion)
         return (event, verdict)
     }
 
@@ -192,9 +208,11 @@ public actor ModelRegistry: Service {
         for event in history where event.toModel == current {
             guard let previous = event.fromModel, previous != current else { continue }
             guard let model = try await self.store.model(id: previous), model.artifactSHA256 != nil else { continue }
-            return try await self.store.moveAlias(
+            let moved = try await self.store.moveAlias(
                 .champion, of: instrument, to: previous, actor: actor, reason: "rollback from model \(current)", metricsJSON: model.metricsJSON
             )
+            self.publish("rolled_back", model, alias: .champion)
+            return moved
         }
         throw RegistryError(.noChampion, "\(instrument) has no earlier champion that still exists to roll back to")
     }
@@ -222,6 +240,7 @@ public actor ModelRegistry: Service {
         _ = try await self.store.deleteModel(id: id)
         self.loaded[id] = nil
         if let sha = model.artifactSHA256 { try await self.removeArtifactIfUnused(sha) }
+        self.publish("deleted", model)
         return model
     }
 

@@ -1,3 +1,4 @@
+import Metrics
 import PredictionCore
 import Storage
 
@@ -19,8 +20,27 @@ public struct ForecastService: Sendable {
 
     /// A single-day forecast for `target`: the origin is the last stored session before `target`; the horizon is the
     /// number of sessions between them (at most the model's `maxHorizon`, else `invalidRequest`).
+    ///
+    /// Counted in `predictions_total{model_type, outcome}` and timed in `prediction_duration_seconds{model_type}`
+    /// (`unknown` model type when no model was reached).
     public func predict(
         _ instrument: InstrumentKey, target: SessionDate, modelID: Int64?
+    ) async throws -> (model: ModelRecord, point: ForecastPoint, actualClose: Double?) {
+        let started = ContinuousClock.now
+        var modelType = "unknown"
+        do {
+            let result = try await self.computePrediction(instrument, target: target, modelID: modelID, modelType: &modelType)
+            PredictionMetrics.count(modelType: modelType, outcome: "success")
+            Timer(label: "prediction_duration_seconds", dimensions: [("model_type", modelType)]).recordInterval(since: started)
+            return result
+        } catch {
+            PredictionMetrics.count(modelType: modelType, outcome: "failure")
+            throw error
+        }
+    }
+
+    private func computePrediction(
+        _ instrument: InstrumentKey, target: SessionDate, modelID: Int64?, modelType: inout String
     ) async throws -> (model: ModelRecord, point: ForecastPoint, actualClose: Double?) {
         let calendar = TradingCalendars.calendar(for: instrument.exchange)
         guard calendar.isSession(target) else {
@@ -29,6 +49,7 @@ public struct ForecastService: Sendable {
             )
         }
         let (model, forecaster) = try await self.registry.servingModel(for: instrument, modelID: modelID)
+        modelType = model.modelType.rawValue
         let from = calendar.sessions(before: target, count: Self.historySessions + model.hyperParameters.maxHorizon).first
         let bars = try await self.store.cleanBars(for: instrument, from: from, through: target, after: nil, limit: Self.historySessions * 2 + 64)
         guard let origin = bars.last(where: { $0.session < target })?.session else {
@@ -69,7 +90,28 @@ public struct ForecastService: Sendable {
         let from = calendar.sessions(before: summary.lastSession, count: Self.historySessions).first
         let bars = try await self.store.cleanBars(for: instrument, from: from, through: nil, after: nil, limit: Self.historySessions * 2 + 64)
         guard let last = bars.last else { throw RegistryError(.invalidRequest, "no stored data for \(instrument)") }
-        let points = try forecaster.forecast(bars: bars, calendar: calendar, origin: last.session, horizons: 1...days)
-        return (model, points)
+        do {
+            let points = try forecaster.forecast(bars: bars, calendar: calendar, origin: last.session, horizons: 1...days)
+            PredictionMetrics.count(modelType: model.modelType.rawValue, outcome: "success", points: points.count)
+            return (model, points)
+        } catch {
+            PredictionMetrics.count(modelType: model.modelType.rawValue, outcome: "failure", points: days)
+            throw error
+        }
+    }
+}
+
+/// `predictions_total{model_type, outcome}`.
+enum PredictionMetrics {
+    static func count(modelType: String, outcome: String, points: Int = 1) {
+        Counter(label: "predictions_total", dimensions: [("model_type", modelType), ("outcome", outcome)]).increment(by: points)
+    }
+}
+
+extension Timer {
+    /// Records the time since `start`.
+    func recordInterval(since start: ContinuousClock.Instant) {
+        let elapsed = ContinuousClock.now - start
+        self.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
     }
 }

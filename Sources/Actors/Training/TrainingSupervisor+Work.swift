@@ -74,7 +74,7 @@ extension TrainingSupervisor {
             done.append(FuturePointPayload(point, modelID: model.id))
             await self.partial(task.id, json: String(decoding: try encoder.encode(done), as: UTF8.self), fraction: Double(done.count) / Double(points.count), message: "\(done.count)/\(points.count) sessions")
         }
-        _ = try await self.hubForWork.record(points, instrument: instrument, modelID: model.id, taskID: task.id)
+        _ = try await self.hubForWork.record(points, instrument: instrument, model: model, taskID: task.id)
         return String(decoding: try encoder.encode(FutureResultPayload(status: "success", predictions: done)), as: UTF8.self)
     }
 }

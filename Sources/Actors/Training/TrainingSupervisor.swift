@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import PredictionCore
 import ServiceLifecycle
 import Storage
@@ -59,13 +60,19 @@ public actor TrainingSupervisor: Service {
     private var running = 0
     private var waiters: [String: [CheckedContinuation<TaskRecord, any Error>]] = [:]
     private let wake = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    private let bus: any EventBus
+    private let instance: String
+    /// The instrument of each queued or running task, for its events (entries leave when the task ends).
+    private var instruments: [String: InstrumentKey] = [:]
 
-    /// Creates the supervisor.
+    /// Creates the supervisor; every task change is published on `task_events` through `bus`.
     public init(
-        store: any StockCastStore, registry: ModelRegistry, hub: PredictionHub, configuration: Configuration = .init(),
-        logger: Logger, readiness: ReadinessGate? = nil
+        store: any StockCastStore, registry: ModelRegistry, hub: PredictionHub, bus: any EventBus = InProcessEventBus(),
+        instance: String = "local", configuration: Configuration = .init(), logger: Logger, readiness: ReadinessGate? = nil
     ) {
         self.store = store
+        self.bus = bus
+        self.instance = instance
         self.registry = registry
         self.hub = hub
         self.forecasts = ForecastService(store: store, registry: registry)
@@ -128,10 +135,12 @@ public actor TrainingSupervisor: Service {
         switch lifecycle.apply(.requestCancel) {
         case .failure(let rejection): throw RegistryError(.conflict, rejection.description)
         case .success(let action):
-            try await self.store.updateTask(lifecycle.record)
+            try await self.save(lifecycle.record)
             if action == .persistAndSignalCancel { self.controls[id]?.cancel() }
             if lifecycle.record.state == .cancelled {
                 self.queue.removeAll { $0 == id }
+                Self.countFinished(lifecycle.record, outcome: "cancelled")
+                self.updateLoadGauges()
                 self.resumeWaiters(lifecycle.record)
             }
             return lifecycle.record
@@ -163,6 +172,8 @@ public actor TrainingSupervisor: Service {
         let task = TaskRecord(id: UUID().uuidString.lowercased(), kind: kind, state: .pending, message: "queued", payloadJSON: payload, modelID: modelID, createdAt: Date())
         try await self.store.createTask(task)
         self.queue.append(task.id)
+        await self.publish(task)
+        self.updateLoadGauges()
         self.wake.continuation.yield()
         return task
     }
@@ -172,6 +183,7 @@ public actor TrainingSupervisor: Service {
         self.running += 1
         let id = self.queue.removeFirst()
         self.controls[id] = TaskControl()
+        self.updateLoadGauges()
         return id
     }
 
@@ -179,7 +191,8 @@ public actor TrainingSupervisor: Service {
         for task in try await self.store.tasks(state: .running, kind: nil, before: nil, limit: 10_000) {
             var lifecycle = TaskLifecycle(task)
             if case .success = lifecycle.apply(.interrupted) {
-                try await self.store.updateTask(lifecycle.record)
+                try await self.save(lifecycle.record)
+                Self.countFinished(lifecycle.record, outcome: "interrupted")
                 self.resumeWaiters(lifecycle.record)
                 if task.kind == .train, let modelID = task.modelID { try await self.registry.failTraining(modelID, error: "interrupted") }
                 self.logger.warning("marked interrupted task as failed", metadata: ["task": "\(task.id)"])
@@ -196,7 +209,7 @@ public actor TrainingSupervisor: Service {
         do {
             lifecycle = TaskLifecycle(try await self.task(id))
             guard case .success = lifecycle.apply(.start) else { return self.finish(id, nil) }
-            try await self.store.updateTask(lifecycle.record)
+            try await self.save(lifecycle.record)
         } catch {
             self.logger.error("task could not start", metadata: ["task": "\(id)", "error": "\(error)"])
             return self.finish(id, nil)
@@ -232,7 +245,7 @@ public actor TrainingSupervisor: Service {
         do {
             lifecycle = TaskLifecycle(try await self.task(id))
             _ = lifecycle.apply(outcome)
-            try await self.store.updateTask(lifecycle.record)
+            try await self.save(lifecycle.record)
             if lifecycle.record.kind == .train, let modelID = lifecycle.record.modelID, lifecycle.record.state != .completed {
                 try await self.registry.failTraining(modelID, error: lifecycle.record.error ?? lifecycle.record.state.rawValue)
             }
@@ -254,26 +267,72 @@ public actor TrainingSupervisor: Service {
     func partial(_ id: String, json: String, fraction: Double, message: String) async {
         guard var lifecycle = try? await self.store.task(id: id).map(TaskLifecycle.init) else { return }
         if case .success = lifecycle.apply(.partial(resultJSON: json, fraction: fraction, message: message)) {
-            try? await self.store.updateTask(lifecycle.record)
+            try? await self.save(lifecycle.record)
         }
     }
 
     private func progress(_ id: String, _ fraction: Double, _ message: String) async {
         guard var lifecycle = try? await self.store.task(id: id).map(TaskLifecycle.init) else { return }
         if case .success = lifecycle.apply(.progress(fraction, message: message)) {
-            try? await self.store.updateTask(lifecycle.record)
+            try? await self.save(lifecycle.record)
         }
     }
 
     private func finish(_ id: String, _ record: TaskRecord?) {
         self.controls[id] = nil
+        self.instruments[id] = nil
         self.running -= 1
+        self.updateLoadGauges()
+        if let record, record.state.isFinal { Self.countFinished(record, outcome: record.state.rawValue) }
         if let record { self.resumeWaiters(record) }
         self.wake.continuation.yield()
     }
 
     private func resumeWaiters(_ record: TaskRecord) {
         for waiter in self.waiters.removeValue(forKey: record.id) ?? [] { waiter.resume(returning: record) }
+    }
+
+    /// Persists a task change and publishes it.
+    private func save(_ record: TaskRecord) async throws {
+        try await self.store.updateTask(record)
+        await self.publish(record)
+    }
+
+    private func publish(_ record: TaskRecord) async {
+        let instrument = await self.instrument(of: record)
+        self.bus.publish(BusEvent(TaskEvent(record, instrument: instrument), origin: self.instance))
+        if record.state.isFinal { self.instruments[record.id] = nil }
+    }
+
+    private func instrument(of record: TaskRecord) async -> InstrumentKey? {
+        if let known = self.instruments[record.id] { return known }
+        var found: InstrumentKey?
+        switch record.kind {
+        case .forecast:
+            if let request = try? JSONDecoder().decode(ForecastRequest.self, from: Data(record.payloadJSON.utf8)),
+                let ticker = TickerSymbol(request.ticker), let exchange = ExchangeCode(request.exchange)
+            {
+                found = InstrumentKey(ticker: ticker, exchange: exchange)
+            }
+        case .train:
+            if let id = record.modelID { found = try? await self.registry.model(id).instrument }
+        }
+        if !record.state.isFinal { self.instruments[record.id] = found }
+        return found
+    }
+
+    private func updateLoadGauges() {
+        Gauge(label: "task_queue_depth").record(self.queue.count)
+        Gauge(label: "tasks_running").record(self.running)
+    }
+
+    /// `training_tasks_total{kind, outcome}` and `training_task_duration_seconds{kind}`, counted where tasks run.
+    private static func countFinished(_ record: TaskRecord, outcome: String) {
+        Counter(label: "training_tasks_total", dimensions: [("kind", record.kind.rawValue), ("outcome", outcome)]).increment()
+        if let started = record.startedAt, let finished = record.finishedAt {
+            Timer(label: "training_task_duration_seconds", dimensions: [("kind", record.kind.rawValue)])
+                .recordNanoseconds(Int64(max(0, finished.timeIntervalSince(started)) * 1e9))
+        }
     }
 
     static func describe(_ error: any Error) -> String {

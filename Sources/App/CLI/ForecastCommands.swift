@@ -91,7 +91,7 @@ struct PredictCommand: AsyncParsableCommand {
             let instrument = InstrumentKey(ticker: ticker, exchange: exchange)
             let service = ForecastService(store: parts.store, registry: parts.registry)
             let (model, point, actual) = try await service.predict(instrument, target: target, modelID: modelID)
-            _ = try await parts.hub.record([point], instrument: instrument, modelID: model.id, taskID: nil)
+            _ = try await parts.hub.record([point], instrument: instrument, model: model, taskID: nil)
             return PredictionLine(
                 ticker: ticker.rawValue, target_date: point.targetDate.description, predicted_close: point.predictedClose, lower_80: point.lower80,
                 upper_80: point.upper80, lower_95: point.lower95, upper_95: point.upper95, actual_close: actual, model_metadata_id: model.id

@@ -47,6 +47,20 @@ struct AppConfiguration: Sendable {
     /// `instance.id`: this process's name in schedule claims and events. Defaults to `<hostname>-<pid>`.
     var instanceID = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
 
+    /// `http.web_root`: serve the web UI from this folder instead of the copy bundled in the binary. Defaults to empty.
+    var webRoot: String?
+    /// `ui.grafana_url`, `ui.prometheus_url`: links shown on the Production page when set. Default to empty.
+    var grafanaURL: String?
+    var prometheusURL: String?
+    /// `kafka.*`: the event bus. Empty `kafka.bootstrap_servers` keeps events in process.
+    var kafka = KafkaSettings()
+    /// `websocket.*`: live streams to browsers.
+    var websocket = WebSocketSettings()
+    /// `metrics.publish_interval_seconds`: how often the metrics digest goes to `monitoring_metrics`. Defaults to `5`.
+    var metricsPublishInterval = 5
+    /// `alerts.*`: anomaly detection thresholds.
+    var alerts = AnomalyDetector.Configuration()
+
     /// Built-in defaults, as flat keys. `Config/default.json` holds the same values.
     static let defaultValues: [String: String] = [
         "http.host": "127.0.0.1",
@@ -79,6 +93,25 @@ struct AppConfiguration: Sendable {
         "instance.id": "",
         "training.max_concurrent_tasks": "1",
         "training.max_queued_tasks": "100",
+        "http.web_root": "",
+        "ui.grafana_url": "",
+        "ui.prometheus_url": "",
+        "kafka.bootstrap_servers": "",
+        "kafka.group_prefix": "stockcast",
+        "kafka.queued_max_messages_kbytes": "16384",
+        "kafka.producer_queue_max_messages": "10000",
+        "websocket.client_buffer": "256",
+        "websocket.replay": "50",
+        "websocket.allowed_origins": "",
+        "websocket.ping_seconds": "30",
+        "metrics.publish_interval_seconds": "5",
+        "alerts.drift_p_value": "0.001",
+        "alerts.drift_window": "60",
+        "alerts.error_ratio_threshold": "1.5",
+        "alerts.coverage_floor": "0.7",
+        "alerts.stale_sessions": "2",
+        "alerts.error_rate_threshold": "0.05",
+        "alerts.p99_latency_ms": "1000",
     ]
 
     /// Reads the layers (see `ConfigValues`) and validates every value.
@@ -155,6 +188,51 @@ struct AppConfiguration: Sendable {
         if let instance = values.optionalString("instance.id") { self.instanceID = instance }
         self.training.maxConcurrentTasks = try values.int("training.max_concurrent_tasks", in: 1...16)
         self.training.maxQueuedTasks = try values.int("training.max_queued_tasks", in: 1...100_000)
+        self.webRoot = values.optionalString("http.web_root")
+        self.grafanaURL = try values.optionalURL("ui.grafana_url")
+        self.prometheusURL = try values.optionalURL("ui.prometheus_url")
+        self.kafka.bootstrapServers = values.optionalString("kafka.bootstrap_servers")
+        self.kafka.groupPrefix = values.string("kafka.group_prefix")
+        self.kafka.queuedMaxMessagesKBytes = try values.int("kafka.queued_max_messages_kbytes", in: 1...2_097_151)
+        self.kafka.producerQueueMaxMessages = try values.int("kafka.producer_queue_max_messages", in: 1...10_000_000)
+        self.websocket.clientBuffer = try values.int("websocket.client_buffer", in: 1...100_000)
+        self.websocket.replay = try values.int("websocket.replay", in: 0...10_000)
+        self.websocket.allowedOrigins = values.string("websocket.allowed_origins").split(separator: ",").map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }.filter { !$0.isEmpty }
+        self.websocket.pingSeconds = try values.int("websocket.ping_seconds", in: 1...3600)
+        self.metricsPublishInterval = try values.int("metrics.publish_interval_seconds", in: 1...3600)
+        self.alerts.driftPValue = try values.double("alerts.drift_p_value", in: 1e-12...0.5)
+        self.alerts.driftWindow = try values.int("alerts.drift_window", in: 20...1000)
+        self.alerts.errorRatioThreshold = try values.double("alerts.error_ratio_threshold", in: 1...100)
+        self.alerts.coverageFloor = try values.double("alerts.coverage_floor", in: 0...1)
+        self.alerts.staleSessions = try values.int("alerts.stale_sessions", in: 1...1000)
+        self.alerts.errorRateThreshold = try values.double("alerts.error_rate_threshold", in: 0...1)
+        self.alerts.p99LatencyMilliseconds = try values.double("alerts.p99_latency_ms", in: 1...600_000)
+    }
+
+    /// `kafka.*` settings.
+    struct KafkaSettings: Sendable {
+        /// `kafka.bootstrap_servers`: `host:port,...`; empty = in-process event bus. Defaults to empty.
+        var bootstrapServers: String?
+        /// `kafka.group_prefix`: consumer group = `<prefix>-<instance.id>`, so every instance sees every event. Defaults to `stockcast`.
+        var groupPrefix = "stockcast"
+        /// `kafka.queued_max_messages_kbytes`: bound of librdkafka's fetch queue. Defaults to 16384 (16 MiB).
+        var queuedMaxMessagesKBytes = 16_384
+        /// `kafka.producer_queue_max_messages`: outgoing events buffered while brokers are unreachable. Defaults to 10000.
+        var producerQueueMaxMessages = 10_000
+    }
+
+    /// `websocket.*` settings.
+    struct WebSocketSettings: Sendable {
+        /// `websocket.client_buffer`: frames queued per client before the oldest are dropped. Defaults to 256.
+        var clientBuffer = 256
+        /// `websocket.replay`: events of its channel a client receives on connect. Defaults to 50.
+        var replay = 50
+        /// `websocket.allowed_origins`: comma-separated origins allowed besides the server's own. Defaults to empty.
+        var allowedOrigins: [String] = []
+        /// `websocket.ping_seconds`: keep-alive ping period. Defaults to 30.
+        var pingSeconds = 30
     }
 
     /// `<data_dir>/import`: the only directory API callers may name in `csv:` sources.

@@ -67,6 +67,15 @@ struct ConfigValues: Sendable {
         return value
     }
 
+    /// An http(s) URL, or `nil` when empty.
+    func optionalURL(_ key: String) throws -> String? {
+        guard let value = self.optionalString(key) else { return nil }
+        guard value.hasPrefix("http://") || value.hasPrefix("https://"), URL(string: value) != nil else {
+            throw ConfigurationError("\(key) must be an http:// or https:// URL, got \"\(value)\"")
+        }
+        return value
+    }
+
     func int(_ key: String, in range: ClosedRange<Int>) throws -> Int {
         guard let value = Int(self.string(key)), range.contains(value) else {
             throw ConfigurationError("\(key) must be an integer in \(range.lowerBound)...\(range.upperBound), got \"\(self.string(key))\"")

@@ -37,7 +37,7 @@ struct PredictController {
         try await self.requireDataset(instrument)
         let service = ForecastService(store: self.store, registry: self.registry)
         let (model, point, actual) = try await service.predict(instrument, target: body.target_date, modelID: body.model_id)
-        let stored = try await self.hub.record([point], instrument: instrument, modelID: model.id, taskID: nil).first
+        let stored = try await self.hub.record([point], instrument: instrument, model: model, taskID: nil).first
         let message = actual.map { String(format: "predicted close of %@ on %@: %.2f, actual close: %.2f", instrument.ticker.rawValue, point.targetDate.description, point.predictedClose, $0) }
             ?? String(format: "predicted close of %@ on %@: %.2f (80%% interval %.2f–%.2f); the session has not closed yet", instrument.ticker.rawValue, point.targetDate.description, point.predictedClose, point.lower80, point.upper80)
         return PredictionDTO(

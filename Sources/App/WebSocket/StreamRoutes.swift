@@ -1,0 +1,117 @@
+import Actors
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import NIOWebSocket
+
+/// Request context of WebSocket upgrades: the peer address (auth failures are limited per address).
+struct StreamRequestContext: WebSocketRequestContext, RequestContext, RemoteAddressRequestContext {
+    var coreContext: CoreRequestContextStorage
+    let webSocket: WebSocketHandlerReference<Self>
+    let remoteAddress: SocketAddress?
+
+    init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.webSocket = .init()
+        self.remoteAddress = source.channel.remoteAddress
+    }
+}
+
+/// `GET /ws/{predictions,metrics,alerts,tasks}`: live events (docs/STREAMS.md). The upgrade checks the channel, the
+/// browser origin and (when reads need a key) the `token`; the connection then has two tasks: a writer that sends
+/// the client's outbox batches (with a `dropped` frame first when frames were lost) and a reader that accepts
+/// `{"tickers": [...]}` filter changes. Either ending closes both.
+struct StreamRoutes {
+    let broadcaster: WebSocketBroadcaster
+    let authenticator: APIKeyAuthenticator
+    let limiter: FailedAuthLimiter
+    let configuration: AppConfiguration
+
+    /// Largest client message (a ticker filter).
+    static let maxInboundMessage = 16 * 1024
+    /// Most tickers in one filter.
+    static let maxTickers = 500
+
+    func addRoutes(to router: Router<StreamRequestContext>) {
+        router.ws("/ws/{channel}", shouldUpgrade: self.shouldUpgrade) { inbound, outbound, context in
+            guard let channel = context.requestContext.parameters.get("channel").flatMap(StreamChannel.init(rawValue:)) else { return }
+            let tickers = Self.tickers(fromQuery: context.request.uri.queryParameters.get("tickers"))
+            let outbox = await self.broadcaster.connect(channel: channel, tickers: tickers)
+            defer { Task { await self.broadcaster.disconnect(outbox) } }
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    do {
+                        for await batch in outbox.batches() {
+                            if batch.dropped > 0 {
+                                try await outbound.write(.custom(Self.textFrame(WebSocketBroadcaster.droppedFrame(count: batch.dropped, total: batch.totalDropped))))
+                            }
+                            for frame in batch.frames { try await outbound.write(.custom(Self.textFrame(frame))) }
+                        }
+                    } catch {
+                        context.logger.debug("websocket write ended", metadata: ["error": "\(error)"])
+                    }
+                }
+                group.addTask {
+                    do {
+                        for try await message in inbound.messages(maxSize: Self.maxInboundMessage) {
+                            guard case .text(let text) = message, let filter = Self.filter(fromMessage: text) else { continue }
+                            outbox.setTickers(filter)
+                        }
+                    } catch {
+                        context.logger.debug("websocket read ended", metadata: ["error": "\(error)"])
+                    }
+                }
+                await group.next()
+                outbox.close()
+                group.cancelAll()
+            }
+        }
+    }
+
+    @Sendable func shouldUpgrade(_ request: Request, context: StreamRequestContext) async throws -> RouterShouldUpgrade {
+        guard let name = context.parameters.get("channel"), StreamChannel(rawValue: name) != nil else {
+            throw APIError(.notFound, code: "unknown_channel", "no WebSocket channel here; channels: \(StreamChannel.allCases.map { "/ws/\($0.rawValue)" }.joined(separator: ", "))")
+        }
+        if let origin = request.headers[.origin], !self.originAllowed(origin, host: request.head.authority) {
+            throw APIError(.forbidden, code: "origin_not_allowed", "WebSocket connections from \(origin) are not allowed; add it to websocket.allowed_origins")
+        }
+        if self.configuration.readRequiresKey {
+            let address = context.remoteAddress?.ipAddress ?? "unknown"
+            if let wait = await self.limiter.blockedFor(address) {
+                throw APIError(.tooManyRequests, code: "auth_rate_limited", "too many failed authentications from \(address); retry in \(wait) s")
+            }
+            guard let token = request.uri.queryParameters.get("token"), !token.isEmpty else {
+                throw APIError(.unauthorized, code: "missing_api_key", "this server needs a viewer key for streams: add ?token=<key>")
+            }
+            guard try await self.authenticator.authenticate(token) != nil else {
+                await self.limiter.recordFailure(address)
+                throw APIError(.unauthorized, code: "invalid_api_key", "the API key is not valid (unknown or revoked)")
+            }
+        }
+        return .upgrade([:])
+    }
+
+    /// The server's own origin (`http(s)://<Host>`) or one of `websocket.allowed_origins`.
+    func originAllowed(_ origin: String, host: String?) -> Bool {
+        if let host, origin == "http://\(host)" || origin == "https://\(host)" { return true }
+        return self.configuration.websocket.allowedOrigins.contains(origin)
+    }
+
+    static func tickers(fromQuery query: String?) -> Set<String> {
+        guard let query else { return [] }
+        return Set(query.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).uppercased() }.filter { !$0.isEmpty }.prefix(Self.maxTickers))
+    }
+
+    static func filter(fromMessage text: String) -> Set<String>? {
+        struct Filter: Decodable { let tickers: [String] }
+        guard let filter = try? JSONDecoder().decode(Filter.self, from: Data(text.utf8)) else { return nil }
+        return Set(filter.tickers.map { $0.uppercased() }.prefix(Self.maxTickers))
+    }
+
+    static func textFrame(_ bytes: [UInt8]) -> WebSocketFrame {
+        WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(bytes: bytes))
+    }
+}
