@@ -75,6 +75,11 @@ public actor WebSocketBroadcaster: Service {
         self.connected[outbox.channel]?.record(self.clients[outbox.channel]?.count ?? 0)
     }
 
+    /// Events of `channel` kept for replay.
+    public func replayCount(_ channel: StreamChannel) -> Int {
+        self.recent[channel]?.count ?? 0
+    }
+
     /// Connected clients per channel.
     public func clientCounts() -> [StreamChannel: Int] {
         self.clients.mapValues(\.count)

@@ -35,7 +35,18 @@ enum OpenAPIDocument {
     /// Every operation, in path order.
     static var operations: [Operation] {
         [
-            Operation(method: "get", path: "/", summary: "Landing page with links", tag: "system", role: nil, success: ("200", nil)),
+            Operation(
+                method: "get", path: "/metrics", summary: "Prometheus metrics (text exposition; names in docs/STREAMS.md)", tag: "system", role: nil
+            ),
+            Operation(method: "get", path: "/api/ui/config", summary: "What the web UI needs: instance, Grafana/Prometheus links", tag: "system", role: nil, success: ("200", ref("UIConfig"))),
+            Operation(
+                method: "get", path: "/api/alerts", summary: "Alerts raised by the anomaly detector, newest first", tag: "monitoring", role: "viewer",
+                parameters: [
+                    queryParam("state", "active, resolved or all (default all)"), queryParam("ticker", "Filter"),
+                    queryParam("limit", "1..500 (default 50)", type: "integer"), queryParam("cursor", "next_cursor"),
+                ],
+                success: ("200", ref("AlertPage")), errors: ["400"]
+            ),
             Operation(method: "get", path: "/health", summary: "Liveness", tag: "system", role: nil, success: ("200", ref("Health"))),
             Operation(
                 method: "get", path: "/ready", summary: "Readiness: storage reachable and migrations applied", tag: "system", role: nil,
@@ -180,10 +191,26 @@ enum OpenAPIDocument {
         ]
     }
 
+    /// The WebSocket upgrade routes (their own router; docs/STREAMS.md describes the frames).
+    static var webSocketOperations: [Operation] {
+        [
+            Operation(
+                method: "get", path: "/ws/{channel}",
+                summary: "WebSocket stream of live events: channel predictions, metrics, alerts or tasks (frames in docs/STREAMS.md)",
+                tag: "streams", role: nil,
+                parameters: [
+                    pathParam("channel", "predictions, metrics, alerts or tasks"), queryParam("tickers", "Comma-separated ticker filter"),
+                    queryParam("token", "Viewer key when auth.read_requires_key"),
+                ],
+                success: ("101", nil), errors: ["401", "403", "404"]
+            )
+        ]
+    }
+
     /// The document as JSON.
     static func json() throws -> Data {
         var paths: [String: [String: Any]] = [:]
-        for op in self.operations {
+        for op in self.operations + self.webSocketOperations {
             var responses: [String: Any] = [:]
             var success: [String: Any] = ["description": "Success"]
             if let schema = op.success.schema { success["content"] = ["application/json": ["schema": schema]] }
@@ -330,6 +357,19 @@ enum OpenAPIDocument {
             "TrainRequest": object(["model_id": integer], required: ["model_id"]),
             "Submitted": object(["task_id": string, "status": string], required: ["task_id", "status"]),
             "Task": ["type": "object", "description": "task_id, kind, status (pending|running|completed|failed|cancelled), progress, message, result | error"],
+            "UIConfig": object(
+                ["instance": string, "grafana_url": nullableString, "prometheus_url": nullableString, "read_requires_key": ["type": "boolean"], "kafka": ["type": "boolean"]],
+                required: ["instance", "read_requires_key", "kafka"]
+            ),
+            "Alert": object(
+                [
+                    "id": integer, "kind": string, "state": string, "ticker": nullableString, "exchange": nullableString, "target_date": nullableString,
+                    "messages": ["type": "array", "items": string], "details": ["type": "object"], "raised_at": dateTime, "updated_at": dateTime,
+                    "resolved_at": nullableDateTime, "instance": string,
+                ],
+                required: ["id", "kind", "state", "messages", "raised_at", "updated_at", "instance"]
+            ),
+            "AlertPage": object(["alerts": array("Alert"), "next_cursor": ["type": ["integer", "null"]]], required: ["alerts"]),
             "TaskPage": object(["tasks": array("Task"), "next_cursor": nullableString], required: ["tasks"]),
             "PredictRequest": object(["ticker": string, "exchange": string, "target_date": date, "model_id": integer], required: ["ticker", "exchange", "target_date"]),
             "Prediction": ["type": "object", "description": "ticker, exchange, target_date, origin_date, horizon, predicted_close, lower_80, upper_80, lower_95, upper_95, actual_close, error, naive_error, model_metadata_id, predicted_at, msg"],
