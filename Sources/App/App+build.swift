@@ -20,8 +20,7 @@ func buildApplication(_ parts: ServiceParts, configuration: AppConfiguration, lo
     let router = buildRouter(parts, configuration: configuration)
     let streams = Router(context: StreamRequestContext.self)
     streams.add(middleware: ErrorMiddleware())
-    StreamRoutes(broadcaster: parts.broadcaster, authenticator: parts.authenticator, limiter: parts.authLimiter, configuration: configuration)
-        .addRoutes(to: streams)
+    streamRoutes(parts, configuration: configuration).addRoutes(to: streams)
     var app = Application(
         router: router,
         server: .http1WebSocketUpgrade(
@@ -127,6 +126,10 @@ func makeServices(_ configuration: AppConfiguration, logger: Logger) throws -> S
     )
 }
 
+func streamRoutes(_ parts: ServiceParts, configuration: AppConfiguration) -> StreamRoutes {
+    StreamRoutes(broadcaster: parts.broadcaster, authenticator: parts.authenticator, limiter: parts.authLimiter, configuration: configuration)
+}
+
 /// All routes, grouped by the role they need.
 func buildRouter(_ parts: ServiceParts, configuration: AppConfiguration) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
@@ -163,6 +166,7 @@ func buildRouter(_ parts: ServiceParts, configuration: AppConfiguration) -> Rout
     let predictions = PredictController(store: parts.store, registry: parts.registry, supervisor: parts.supervisor, hub: parts.hub, configuration: configuration)
     predictions.addReadRoutes(to: reads)
     predictions.addWriteRoutes(to: writes)
+    streamRoutes(parts, configuration: configuration).addRefusalRoute(to: router)
     let monitoring = MonitoringController(store: parts.store, configuration: configuration)
     monitoring.addOpenRoutes(to: router)
     monitoring.addReadRoutes(to: reads)

@@ -17,7 +17,7 @@ struct AppTestHarness {
     let parts: ServiceParts
 
     /// Builds the harness; `sampleData` turns the first-start sample ingestion on.
-    init(sampleData: Bool = false, readRequiresKey: Bool = false, maxUploadBytes: Int = 1 << 20) throws {
+    init(sampleData: Bool = false, readRequiresKey: Bool = false, maxUploadBytes: Int = 1 << 20, metricsInterval: Int = 5) throws {
         var configuration = AppConfiguration()
         configuration.dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("stockcast-apptest-\(UUID().uuidString)")
         configuration.ingestSampleData = sampleData
@@ -27,6 +27,7 @@ struct AppTestHarness {
         configuration.maxUploadBytes = maxUploadBytes
         configuration.maxAuthFailuresPerMinute = 5
         configuration.port = 0
+        configuration.metricsPublishInterval = metricsInterval
         self.configuration = configuration
         self.parts = try makeServices(configuration, logger: Logger(label: "apptest"))
     }
@@ -36,6 +37,13 @@ struct AppTestHarness {
         defer { try? FileManager.default.removeItem(at: self.configuration.dataDirectory) }
         let app = buildApplication(self.parts, configuration: self.configuration, logger: Logger(label: "apptest"))
         try await app.test(.router, body)
+    }
+
+    /// Runs `body` against the app on a real socket (WebSockets need one).
+    func testLive(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        defer { try? FileManager.default.removeItem(at: self.configuration.dataDirectory) }
+        let app = buildApplication(self.parts, configuration: self.configuration, logger: Logger(label: "apptest"))
+        try await app.test(.live, body)
     }
 
     /// The admin key written at first start.

@@ -35,6 +35,7 @@ enum OpenAPIDocument {
     /// Every operation, in path order.
     static var operations: [Operation] {
         [
+            webSocketChannel,
             Operation(
                 method: "get", path: "/metrics", summary: "Prometheus metrics (text exposition; names in docs/STREAMS.md)", tag: "system", role: nil
             ),
@@ -191,9 +192,8 @@ enum OpenAPIDocument {
         ]
     }
 
-    /// The WebSocket upgrade routes (their own router; docs/STREAMS.md describes the frames).
-    static var webSocketOperations: [Operation] {
-        [
+    /// The WebSocket channels (docs/STREAMS.md describes the frames); a request that is not upgraded gets the JSON error.
+    static var webSocketChannel: Operation {
             Operation(
                 method: "get", path: "/ws/{channel}",
                 summary: "WebSocket stream of live events: channel predictions, metrics, alerts or tasks (frames in docs/STREAMS.md)",
@@ -202,15 +202,14 @@ enum OpenAPIDocument {
                     pathParam("channel", "predictions, metrics, alerts or tasks"), queryParam("tickers", "Comma-separated ticker filter"),
                     queryParam("token", "Viewer key when auth.read_requires_key"),
                 ],
-                success: ("101", nil), errors: ["401", "403", "404"]
+                success: ("101", nil), errors: ["401", "403", "404", "426", "429"]
             )
-        ]
     }
 
     /// The document as JSON.
     static func json() throws -> Data {
         var paths: [String: [String: Any]] = [:]
-        for op in self.operations + self.webSocketOperations {
+        for op in self.operations {
             var responses: [String: Any] = [:]
             var success: [String: Any] = ["description": "Success"]
             if let schema = op.success.schema { success["content"] = ["application/json": ["schema": schema]] }

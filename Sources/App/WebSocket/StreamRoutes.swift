@@ -21,9 +21,10 @@ struct StreamRequestContext: WebSocketRequestContext, RequestContext, RemoteAddr
 }
 
 /// `GET /ws/{predictions,metrics,alerts,tasks}`: live events (docs/STREAMS.md). The upgrade checks the channel, the
-/// browser origin and (when reads need a key) the `token`; the connection then has two tasks: a writer that sends
-/// the client's outbox batches (with a `dropped` frame first when frames were lost) and a reader that accepts
-/// `{"tickers": [...]}` filter changes. Either ending closes both.
+/// browser origin and (when reads need a key) the `token`; a request that fails a check is not upgraded and reaches
+/// the HTTP route of the same path, which answers with the JSON error (404, 403, 401, 429; 426 for a plain GET).
+/// An upgraded connection has two tasks: a writer that sends the client's outbox batches (with a `dropped` frame
+/// first when frames were lost) and a reader that accepts `{"tickers": [...]}` filter changes. Either ending closes both.
 struct StreamRoutes {
     let broadcaster: WebSocketBroadcaster
     let authenticator: APIKeyAuthenticator
@@ -71,15 +72,33 @@ struct StreamRoutes {
         }
     }
 
+    /// The same path on the HTTP router: explains why a request was not upgraded.
+    func addRefusalRoute(to router: Router<AppRequestContext>) {
+        router.get("/ws/{channel}") { request, context -> Response in
+            _ = try await self.check(request, channel: context.parameters.get("channel"), address: context.remoteAddress?.ipAddress)
+            throw APIError(.init(code: 426), code: "websocket_required", "this is a WebSocket channel: connect with a WebSocket client", headers: [.upgrade: "websocket"])
+        }
+    }
+
     @Sendable func shouldUpgrade(_ request: Request, context: StreamRequestContext) async throws -> RouterShouldUpgrade {
-        guard let name = context.parameters.get("channel"), StreamChannel(rawValue: name) != nil else {
+        do {
+            _ = try await self.check(request, channel: context.parameters.get("channel"), address: context.remoteAddress?.ipAddress)
+            return .upgrade([:])
+        } catch {
+            return .dontUpgrade
+        }
+    }
+
+    /// The channel, after the origin and key checks; throws the API error a refused client gets.
+    func check(_ request: Request, channel name: String?, address: String?) async throws -> StreamChannel {
+        guard let name, let channel = StreamChannel(rawValue: name) else {
             throw APIError(.notFound, code: "unknown_channel", "no WebSocket channel here; channels: \(StreamChannel.allCases.map { "/ws/\($0.rawValue)" }.joined(separator: ", "))")
         }
         if let origin = request.headers[.origin], !self.originAllowed(origin, host: request.head.authority) {
             throw APIError(.forbidden, code: "origin_not_allowed", "WebSocket connections from \(origin) are not allowed; add it to websocket.allowed_origins")
         }
         if self.configuration.readRequiresKey {
-            let address = context.remoteAddress?.ipAddress ?? "unknown"
+            let address = address ?? "unknown"
             if let wait = await self.limiter.blockedFor(address) {
                 throw APIError(.tooManyRequests, code: "auth_rate_limited", "too many failed authentications from \(address); retry in \(wait) s")
             }
@@ -91,13 +110,18 @@ struct StreamRoutes {
                 throw APIError(.unauthorized, code: "invalid_api_key", "the API key is not valid (unknown or revoked)")
             }
         }
-        return .upgrade([:])
+        return channel
     }
 
-    /// The server's own origin (`http(s)://<Host>`) or one of `websocket.allowed_origins`.
+    /// A browser origin must be the server's own (`http(s)://<Host>`) or one of `websocket.allowed_origins`. Non-browser
+    /// clients that send a `ws(s)://<host>` origin (swift-websocket, some CLI tools) pass when the host matches; browsers
+    /// never send a ws origin, so this opens nothing to other web pages.
     func originAllowed(_ origin: String, host: String?) -> Bool {
-        if let host, origin == "http://\(host)" || origin == "https://\(host)" { return true }
-        return self.configuration.websocket.allowedOrigins.contains(origin)
+        if self.configuration.websocket.allowedOrigins.contains(origin) { return true }
+        guard let host else { return false }
+        if origin == "http://\(host)" || origin == "https://\(host)" { return true }
+        let hostname = host.split(separator: ":").first.map(String.init) ?? host
+        return origin == "ws://\(hostname)" || origin == "wss://\(hostname)" || origin == "ws://\(host)" || origin == "wss://\(host)"
     }
 
     static func tickers(fromQuery query: String?) -> Set<String> {
