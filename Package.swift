@@ -58,6 +58,21 @@ let package = Package(
             path: "Sources/StockCastBench",
             swiftSettings: swiftSettings
         ),
+        // WebSocket fan-out benchmark (bench/run-stream-bench.sh); not a product.
+        .executableTarget(
+            name: "StreamBench",
+            dependencies: [
+                "Actors",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/StreamBench",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Actors",
             dependencies: [

@@ -1,0 +1,2 @@
+// Placeholder: replaced by the WebSocket fan-out benchmark.
+print("StreamBench")
