@@ -9,6 +9,9 @@ import * as fmt from './format.js';
 
 const MAX_ALERTS = 200;
 
+/** Milliseconds of an ISO timestamp (0 when missing): "…12Z" and "…12.110Z" must compare as times, not strings. */
+const time = (iso) => (iso ? Date.parse(iso) || 0 : 0);
+
 const KIND_TEXT = {
   return_drift: 'Return drift', forecast_error: 'Forecast error', low_coverage: 'Low interval coverage',
   stale_data: 'Stale data', error_rate: 'HTTP error rate', latency: 'Latency',
@@ -25,7 +28,7 @@ export class AlertFeed {
     container.append(this.el);
     this.el.append(loading('Loading alerts…'));
     this.unsubscribe = channel('alerts').subscribe((event) => {
-      if (event.type !== 'alert' || !event.alert_id) return;
+      if (event.type !== 'alert') return;
       this.upsert(event, true);
       this.render();
     });
@@ -43,12 +46,14 @@ export class AlertFeed {
     this.render();
   }
 
-  upsert(alert, fresh) {
+  upsert(raw, fresh) {
+    const alert = { ...raw, alert_id: raw.alert_id ?? raw.id };
+    if (alert.alert_id === undefined) return;
     const old = this.alerts.get(alert.alert_id);
-    if (old && (old.updated_at || '') > (alert.updated_at || '')) return;
+    if (old && time(old.updated_at) > time(alert.updated_at)) return;
     this.alerts.set(alert.alert_id, { ...alert, fresh: fresh || (old && old.fresh) });
     if (this.alerts.size > MAX_ALERTS) {
-      const oldest = [...this.alerts.values()].sort((a, b) => (a.raised_at || '').localeCompare(b.raised_at || ''))[0];
+      const oldest = [...this.alerts.values()].sort((a, b) => time(a.raised_at) - time(b.raised_at))[0];
       this.alerts.delete(oldest.alert_id);
     }
   }
@@ -56,7 +61,7 @@ export class AlertFeed {
   setShow(show) { this.show = show; this.render(); }
 
   render() {
-    const all = [...this.alerts.values()].sort((a, b) => (b.updated_at || b.raised_at || '').localeCompare(a.updated_at || a.raised_at || ''));
+    const all = [...this.alerts.values()].sort((a, b) => time(b.updated_at || b.raised_at) - time(a.updated_at || a.raised_at));
     const active = all.filter((a) => a.state === 'active');
     const list = this.show === 'all' ? all : all.filter((a) => a.state === this.show);
     this.el.dataset.count = String(all.length);

@@ -44,6 +44,10 @@ export function duration(ms) {
   return `${m} min ${Math.round((ms % 60000) / 1000)} s`;
 }
 
+/** Milliseconds since the epoch of an ISO timestamp, 0 when missing (compare times, never ISO strings:
+ * "…12Z" sorts after "…12.110Z"). */
+export const ms = (iso) => (iso ? Date.parse(iso) || 0 : 0);
+
 /** "3 min ago" for an ISO timestamp. */
 export function ago(iso, now = Date.now()) {
   if (!iso) return '–';

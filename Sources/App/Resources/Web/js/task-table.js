@@ -47,7 +47,7 @@ export class TaskTable {
         for (const t of res.tasks || []) {
           const n = normalizeTask(t);
           const old = this.tasks.get(n.id);
-          if (!old || (old.updatedAt || '') <= (n.updatedAt || '')) this.tasks.set(n.id, { ...(old || {}), ...n });
+          if (!old || fmt.ms(old.updatedAt) <= fmt.ms(n.updatedAt)) this.tasks.set(n.id, { ...(old || {}), ...n });
         }
       }
       this.error = null;
@@ -60,7 +60,7 @@ export class TaskTable {
 
   trim() {
     if (this.tasks.size <= MAX_TASKS) return;
-    const sorted = [...this.tasks.values()].sort((a, b) => (a.createdAt || '').localeCompare(b.createdAt || ''));
+    const sorted = [...this.tasks.values()].sort((a, b) => fmt.ms(a.createdAt) - fmt.ms(b.createdAt));
     for (const t of sorted.slice(0, this.tasks.size - MAX_TASKS)) this.tasks.delete(t.id);
   }
 
@@ -69,7 +69,7 @@ export class TaskTable {
     if (this.activeOnly) list = list.filter((t) => !isFinal(t.state));
     if (this.kind) list = list.filter((t) => !t.kind || t.kind === this.kind);
     if (this.state) list = list.filter((t) => t.state === this.state);
-    return list.sort((a, b) => (b.createdAt || b.updatedAt || '').localeCompare(a.createdAt || a.updatedAt || '')).slice(0, this.limit);
+    return list.sort((a, b) => fmt.ms(b.createdAt || b.updatedAt) - fmt.ms(a.createdAt || a.updatedAt)).slice(0, this.limit);
   }
 
   async cancel(task, button) {

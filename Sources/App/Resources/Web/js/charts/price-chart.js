@@ -57,9 +57,11 @@ export class PriceChart {
     this.el.dataset.first = series.dates[0] || '';
     this.el.dataset.last = series.dates[series.length - 1] || '';
     if (keepView && old && old.length > 0) {
-      if (anchoredRight) this.setRange(series.length - oldSpan, series.length);
-      else {
-        const i = series.lowerBound(fromDate);
+      // stay at the latest session only if the old data already reached it; otherwise keep the same dates
+      if (anchoredRight && old.dates[old.length - 1] === series.dates[series.length - 1]) {
+        this.setRange(series.length - oldSpan, series.length);
+      } else {
+        const i = series.lowerBound(fromDate) + (this.start - Math.floor(this.start));
         this.setRange(i, i + oldSpan);
       }
     } else {

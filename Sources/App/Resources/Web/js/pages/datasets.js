@@ -325,8 +325,8 @@ export function mount(root, params) {
 
   // ---- run detail ---------------------------------------------------------------------------------------------
 
+  /** Opens a run's detail as a new history entry (Back closes it); `update` does the rendering. */
   function openRun(id) {
-    p.run = String(id);
     setParams({ run: id }, { push: true });
   }
 
