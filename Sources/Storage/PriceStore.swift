@@ -1,3 +1,4 @@
+import struct Foundation.Date
 import PredictionCore
 import ServiceLifecycle
 
@@ -81,7 +82,7 @@ public protocol APIKeyStore: Sendable {
 /// A store is a `Service`: `run()` keeps its connections (PostgreSQL pool) alive until graceful shutdown and then
 /// closes them. Queries may only be made while `run()` is running.
 public protocol StockCastStore:
-    PriceStore, ETLRunStore, TrackedTickerStore, APIKeyStore, ModelStore, TaskStore, PredictionStore, Service
+    PriceStore, ETLRunStore, TrackedTickerStore, APIKeyStore, ModelStore, TaskStore, PredictionStore, AlertStore, Service
 {
     /// `sqlite` or `postgres`.
     var backendName: String { get }
@@ -132,4 +133,28 @@ public protocol PredictionStore: Sendable {
     func insertPredictions(_ predictions: [PredictionRecord]) async throws -> [PredictionRecord]
     /// Predictions newest first (descending id), optionally of one ticker, with id < `cursor`, at most `limit`.
     func predictions(ticker: TickerSymbol?, before cursor: Int64?, limit: Int) async throws -> [PredictionRecord]
+    /// Unscored predictions of `instrument` whose target_date <= `through`, oldest target first (then id), at most `limit`.
+    func unscoredPredictions(of instrument: InstrumentKey, through: SessionDate, limit: Int) async throws -> [PredictionRecord]
+    /// Sets actual_close and scored_at of each id (one transaction); ids already scored are left unchanged (idempotent:
+    /// returns only the ids it scored now, in input order). Unknown ids are skipped; of an id given twice the first
+    /// score counts. A NaN close refuses the whole batch (`.invalidValue`).
+    func scorePredictions(_ scores: [PredictionScore], at: Date) async throws -> [Int64]
+    /// Scored predictions of `instrument`, latest target_date first (then id desc), at most `limit`.
+    func scoredPredictions(of instrument: InstrumentKey, limit: Int) async throws -> [PredictionRecord]
+}
+
+/// Alerts raised by the anomaly detector and the service monitor: at most one active alert per kind and instrument
+/// (service-level alerts have no instrument), across every instance sharing the database.
+public protocol AlertStore: Sendable {
+    /// Raises `alert` unless an alert of the same kind and instrument is active; then that one is updated (messages,
+    /// details, target_date, updated_at) and returned with isNew = false. Safe under concurrent callers and several
+    /// instances. `.invalidValue` when `details` is not JSON.
+    func raiseAlert(_ alert: NewAlert) async throws -> (alert: AlertRecord, isNew: Bool)
+    /// Resolves the active alert of kind+instrument if there is one and returns it (state resolved, resolvedAt and
+    /// updatedAt = at); `nil` when none is active.
+    func resolveAlert(kind: AlertKind, instrument: InstrumentKey?, at: Date) async throws -> AlertRecord?
+    /// Active alerts, newest first (id desc), at most `limit`.
+    func activeAlerts(limit: Int) async throws -> [AlertRecord]
+    /// Alerts newest first (id desc), optionally filtered by state and ticker, id < cursor, at most `limit` (keyset paging).
+    func alerts(state: AlertState?, ticker: TickerSymbol?, before cursor: Int64?, limit: Int) async throws -> [AlertRecord]
 }

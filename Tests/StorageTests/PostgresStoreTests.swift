@@ -13,7 +13,7 @@ import Testing
 struct PostgresStoreTests {
     @Test(arguments: StoreContract.allCases)
     func contract(_ contract: StoreContract) async throws {
-        try await StoreHarness.withPostgresStore { store in
+        try await StoreHarness.withPostgresStore (migrated: !contract.startsUnmigrated) { store in
             #expect(store.backendName == "postgres")
             try await contract.run(on: store)
         }

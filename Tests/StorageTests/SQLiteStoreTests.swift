@@ -8,7 +8,7 @@ import Testing
 @Suite struct SQLiteStoreTests {
     @Test(arguments: StoreContract.allCases)
     func contract(_ contract: StoreContract) async throws {
-        try await StoreHarness.withSQLiteStore { store in
+        try await StoreHarness.withSQLiteStore (migrated: !contract.startsUnmigrated) { store in
             #expect(store.backendName == "sqlite")
             try await contract.run(on: store)
         }
@@ -84,6 +84,35 @@ import Testing
                             return try await group.reduce(into: 0) { $0 += $1 ? 1 : 0 }
                         }
                         #expect(claims == 1)
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func storesOnOneFileRaiseOneActiveAlert() async throws {
+        // Three stores on one file stand for three instances: 12 concurrent raises of one alert make one alert.
+        try await StoreHarness.withTemporaryDirectory { directory in
+            let path = directory.appendingPathComponent("alerts.sqlite").path
+            let stores = (0..<3).map { _ in SQLiteStore(path: path, logger: StoreHarness.logger) }
+            try await StoreHarness.whileRunning({ try await stores[0].run() }) {
+                try await StoreHarness.whileRunning({ try await stores[1].run() }) {
+                    try await StoreHarness.whileRunning({ try await stores[2].run() }) {
+                        try await stores[0].migrate()
+                        let key = TestData.instrument("MULTI")
+                        let raised = try await withThrowingTaskGroup(of: (id: Int64, isNew: Bool).self) { group in
+                            for raiser in 0..<12 {
+                                group.addTask {
+                                    let alert = StoreContract.newAlert(.latency, key, at: Double(raiser), instance: "i\(raiser % 3)")
+                                    let result = try await stores[raiser % 3].raiseAlert(alert)
+                                    return (result.alert.id, result.isNew)
+                                }
+                            }
+                            return try await group.reduce(into: [(id: Int64, isNew: Bool)]()) { $0.append($1) }
+                        }
+                        #expect(raised.count(where: \.isNew) == 1)
+                        #expect(Set(raised.map(\.id)).count == 1)
+                        #expect(try await stores[1].alerts(state: nil, ticker: nil, before: nil, limit: 100).count == 1)
                     }
                 }
             }

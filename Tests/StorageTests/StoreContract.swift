@@ -2,7 +2,7 @@ import Storage
 import Testing
 
 /// The behaviour every `StockCastStore` must have. `SQLiteStoreTests` and `PostgresStoreTests` run each case
-/// against a fresh, migrated, running store of their backend.
+/// against a fresh, running store of their backend, migrated unless the case `startsUnmigrated`.
 enum StoreContract: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case migrationsAreIdempotent
     case rawUpsertCountsInsertsUpdatesAndUnchanged
@@ -31,8 +31,19 @@ enum StoreContract: String, CaseIterable, Sendable, CustomTestStringConvertible 
     case tasksRoundTripAndUpdate
     case tasksPageByCursorAndFilters
     case predictionsInsertAndPage
+    case predictionsAreScoredOnce
+    case concurrentScorersScoreEachPredictionOnce
+    case unscoredPredictionsFilterAndOrder
+    case alertsRaiseDeduplicateAndResolve
+    case serviceLevelAlertsDeduplicate
+    case concurrentRaisesMakeOneActiveAlert
+    case alertsPageByCursorAndFilters
+    case migrationFromV2KeepsPredictions
 
     var testDescription: String { self.rawValue }
+
+    /// Whether the case gets an empty, unmigrated store (it builds the schema it needs itself).
+    var startsUnmigrated: Bool { self == .migrationFromV2KeepsPredictions }
 
     /// Runs the case against `store`.
     func run(on store: any StockCastStore) async throws {
@@ -64,6 +75,14 @@ enum StoreContract: String, CaseIterable, Sendable, CustomTestStringConvertible 
         case .tasksRoundTripAndUpdate: try await Self.tasksRoundTripAndUpdate(store)
         case .tasksPageByCursorAndFilters: try await Self.tasksPageByCursorAndFilters(store)
         case .predictionsInsertAndPage: try await Self.predictionsInsertAndPage(store)
+        case .predictionsAreScoredOnce: try await Self.predictionsAreScoredOnce(store)
+        case .concurrentScorersScoreEachPredictionOnce: try await Self.concurrentScorersScoreEachPredictionOnce(store)
+        case .unscoredPredictionsFilterAndOrder: try await Self.unscoredPredictionsFilterAndOrder(store)
+        case .alertsRaiseDeduplicateAndResolve: try await Self.alertsRaiseDeduplicateAndResolve(store)
+        case .serviceLevelAlertsDeduplicate: try await Self.serviceLevelAlertsDeduplicate(store)
+        case .concurrentRaisesMakeOneActiveAlert: try await Self.concurrentRaisesMakeOneActiveAlert(store)
+        case .alertsPageByCursorAndFilters: try await Self.alertsPageByCursorAndFilters(store)
+        case .migrationFromV2KeepsPredictions: try await Self.migrationFromV2KeepsPredictions(store)
         }
     }
 

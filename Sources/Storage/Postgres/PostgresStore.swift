@@ -114,7 +114,12 @@ public final class PostgresStore: StockCastStore {
     /// Applies pending migrations, each in a transaction holding `pg_advisory_xact_lock`, so several instances
     /// migrating at once apply each version exactly once.
     public func migrate() async throws {
-        for migration in Migration.all {
+        try await self.migrate(through: Migration.latestVersion)
+    }
+
+    /// Applies pending migrations up to and including `version` (tests build older schemas with it).
+    func migrate(through version: Int) async throws {
+        for migration in Migration.all where migration.version <= version {
             let applied = try await self.transaction { connection -> Bool in
                 try await self.rows("SELECT pg_advisory_xact_lock(\(Self.migrationLockKey))", on: connection)
                 try await self.rows(PostgresQuery(unsafeSQL: SchemaMigrationsTable.postgres), on: connection)

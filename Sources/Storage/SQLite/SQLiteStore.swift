@@ -222,7 +222,12 @@ public final class SQLiteStore: StockCastStore {
     /// Applies pending migrations, each in its own `BEGIN IMMEDIATE` transaction (which also serialises several
     /// processes migrating the same file: each re-checks the applied versions inside its transaction).
     public func migrate() async throws {
-        for migration in Migration.all {
+        try await self.migrate(through: Migration.latestVersion)
+    }
+
+    /// Applies pending migrations up to and including `version` (tests build older schemas with it).
+    func migrate(through version: Int) async throws {
+        for migration in Migration.all where migration.version <= version {
             let applied = try await self.write { session -> Bool in
                 // Inside the transaction: every write starts with BEGIN IMMEDIATE, so a connection never has to
                 // upgrade a read snapshot to a write (which deadlocks against another process's writer).

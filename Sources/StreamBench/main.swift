@@ -1,2 +1,0 @@
-// Placeholder: replaced by the WebSocket fan-out benchmark.
-print("StreamBench")
