@@ -167,7 +167,8 @@ class Browser:
         """Saves the viewport at `size` to `path` (then returns to the desktop viewport)."""
         os.makedirs(os.path.dirname(path), exist_ok=True)
         self.viewport(*size, mobile=mobile)
-        self.js("window.scrollTo(0, 0); document.activeElement && document.activeElement.blur && document.activeElement.blur()")
+        self.js("window.scrollTo(0, 0); document.activeElement && document.activeElement.blur && document.activeElement.blur();"
+                "document.getElementById('toasts').replaceChildren()")
         self.next_frames(3)
         self.driver.save_screenshot(path)
         if size != DESKTOP or mobile:

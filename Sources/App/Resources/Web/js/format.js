@@ -87,6 +87,9 @@ export function addDays(isoDate, days) {
 /** Today as `YYYY-MM-DD` (UTC). */
 export const today = () => new Date().toISOString().slice(0, 10);
 
+/** An ETL source with the import folder left out ("csv:sample/goog.csv"). */
+export const source = (s) => (s && s.startsWith('csv:') && s.includes('/import/') ? `csv:${s.slice(s.indexOf('/import/') + 8)}` : s || '–');
+
 /** Human names of the model types the API accepts. */
 export const MODEL_TYPES = [
   ['naive', 'Naive (last close)'],

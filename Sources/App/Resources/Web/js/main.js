@@ -13,6 +13,25 @@ import { uiConfig } from './ui-config.js';
 import { apiKey } from './session.js';
 import { loading, errorBox, empty } from './ui.js';
 
+/** Modules each page imports, fetched in parallel with the page module instead of one import level at a time. */
+const PAGE_MODULES = {
+  overview: ['format', 'models-data', 'tasks', 'task-table', 'alert-feed', 'charts/surface', 'charts/line-chart'],
+  stocks: ['format', 'charts/surface', 'charts/price-series', 'charts/price-chart'],
+  datasets: ['format'],
+  models: ['format', 'models-data', 'tasks', 'features', 'charts/surface', 'charts/line-chart', 'pages/model-register', 'pages/model-detail'],
+  forecast: ['format', 'models-data', 'tasks', 'charts/surface', 'charts/fan-chart'],
+  production: ['format', 'tasks', 'task-table', 'alert-feed', 'charts/surface', 'charts/line-chart'],
+};
+const preloaded = new Set();
+
+function preloadPage(page) {
+  for (const name of [`pages/${page}`, ...(PAGE_MODULES[page] || [])]) {
+    if (preloaded.has(name)) continue;
+    preloaded.add(name);
+    document.head.append(h('link', { rel: 'modulepreload', href: `js/${name}.js` }));
+  }
+}
+
 const loaders = {
   overview: () => import('./pages/overview.js'),
   stocks: () => import('./pages/stocks.js'),
@@ -52,6 +71,7 @@ async function route() {
     return;
   }
   main.replaceChildren(loading());
+  preloadPage(page);
   let mod;
   try {
     mod = await loader();
@@ -158,6 +178,7 @@ function start() {
   bindShortcuts();
   bindSearch();
   window.addEventListener('hashchange', route);
+  datasets().catch(() => {}); // most pages need the instrument list: fetch it while their modules load
   route();
   uiConfig().then((config) => {
     if (config.read_requires_key && !apiKey()) openKeyDialog('This server needs an API key to read data.');

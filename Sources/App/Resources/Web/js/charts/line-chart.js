@@ -16,12 +16,13 @@ export class LineChart {
     this.el = h('div', { class: 'line-chart', dataset: { series: '0', points: '0' } });
     if (options.label) { this.el.setAttribute('role', 'img'); this.el.setAttribute('aria-label', options.label); }
     this.readout = h('div', { class: 'chart-readout', hidden: true });
+    this.legend = h('div', { class: 'chart-legend line-legend' });
     container.append(this.el);
     this.surface = new Surface(this.el, {
       draw: (ctx, w, hh, c) => this.draw(ctx, w, hh, c),
       drawOverlay: (ctx, w, hh, c) => this.drawHover(ctx, w, hh, c),
     });
-    this.el.append(this.readout);
+    this.el.append(this.legend, this.readout);
     this.el.addEventListener('pointermove', (e) => {
       const rect = this.el.getBoundingClientRect();
       this.hoverX = e.clientX - rect.left;
@@ -41,6 +42,11 @@ export class LineChart {
     if (bands) this.options.bands = bands;
     if (refs) this.options.refs = refs;
     this.el.dataset.series = String(series.length);
+    const names = series.map((s) => `${s.name}|${s.color}`).join(',');
+    if (names !== this.legendKey) {
+      this.legendKey = names;
+      this.legend.replaceChildren(...(series.length > 1 ? series.map((s) => h('span', { class: 'lg' }, h('span', { class: `swatch sw-${s.color}` }), s.name)) : []));
+    }
     this.el.dataset.points = String(series.reduce((n, s) => n + s.points.length, 0));
     this.surface.invalidate();
     if (this.hoverX !== null) this.updateReadout();
@@ -73,7 +79,7 @@ export class LineChart {
 
   draw(ctx, width, height, colors) {
     const d = this.domain();
-    const right = 16; const top = 8; const bottom = 20;
+    const right = 16; const top = this.series.length > 1 ? 20 : 8; const bottom = 20;
     const ph = height - top - bottom;
     const yt = d ? niceTicks(d.y0, d.y1, Math.max(2, Math.round(ph / 36))) : [];
     const step = yt.length > 1 ? yt[1] - yt[0] : 1;

@@ -38,6 +38,7 @@ export class PriceChart {
     this.tooltip = h('div', { class: 'chart-tooltip', hidden: true, role: 'status' });
     this.legend = h('div', { class: 'chart-legend' });
     container.append(this.el);
+    this.el.chart = this; // for the UI benchmark (draw timings) and debugging from the console
     this.surface = new Surface(this.el, {
       draw: (ctx, w, hgt, c) => this.draw(ctx, w, hgt, c),
       drawOverlay: (ctx, w, hgt, c) => this.drawCrosshair(ctx, w, hgt, c),
@@ -171,7 +172,7 @@ export class PriceChart {
 
     el.addEventListener('pointerdown', (e) => {
       if (!this.series) return;
-      el.setPointerCapture(e.pointerId);
+      try { el.setPointerCapture(e.pointerId); } catch { /* synthetic pointers cannot be captured */ }
       this.pointers.set(e.pointerId, { x: e.clientX, y: e.clientY });
       el.classList.add('dragging');
     });
@@ -341,11 +342,12 @@ export class PriceChart {
     ctx.fillStyle = colors.axis;
     ctx.textBaseline = 'middle';
     ctx.textAlign = 'left';
+    const lastY = y(c.close[s.length - 1]);
     for (const t of ticks) {
       const yy = y(t);
       if (yy < L.mainTop || yy > L.mainTop + priceH) continue;
       hline(ctx, PAD_L, PAD_L + L.plotW, yy);
-      ctx.fillText(tickLabel(t, step), PAD_L + L.plotW + 6, yy);
+      if (Math.abs(yy - lastY) > 12) ctx.fillText(tickLabel(t, step), PAD_L + L.plotW + 6, yy);
     }
     const dticks = dateTicks(s.dates, this.start, this.end, (i) => this.xOf(i));
     ctx.textAlign = 'center';
@@ -376,7 +378,7 @@ export class PriceChart {
       });
     }
 
-    if (this.overlays.has('bb')) this.drawBand(ctx, c.BB_upper, c.BB_lower, i0, i1, y, colors.band);
+    if (this.overlays.has('bb')) this.drawBand(ctx, c.BB_upper, c.BB_lower, i0, i1, y, colors.bbFill);
 
     // candles
     if (bw >= 2) {

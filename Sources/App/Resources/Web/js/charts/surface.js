@@ -9,7 +9,7 @@ export function themeColors() {
   return {
     bg: v('--chart-bg'), grid: v('--chart-grid'), axis: v('--muted'), text: v('--text'), up: v('--up'), down: v('--down'),
     accent: v('--accent'), accent2: v('--accent-2'), accent3: v('--accent-3'), accent4: v('--accent-4'), warn: v('--warn'),
-    band: v('--band'), band2: v('--band-2'), area: v('--area'), crosshair: v('--crosshair'), volume: v('--volume'),
+    band: v('--band'), band2: v('--band-2'), area: v('--area'), bbFill: v('--bb-fill'), crosshair: v('--crosshair'), volume: v('--volume'),
     font: '11px ui-sans-serif, system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
   };
 }
@@ -37,6 +37,8 @@ export class Surface {
     this.pending = 0;
     this.pendingTop = 0;
     this.draws = 0;
+    this.drawTimes = new Float32Array(256); // the last 256 base-layer draw durations (ms), a ring
+
     this.resizeObserver = new ResizeObserver(() => this.resize());
     this.resizeObserver.observe(container);
     this.offTheme = on('theme', () => { this.colors = themeColors(); this.invalidate(); });
@@ -75,9 +77,11 @@ export class Surface {
   /** Draws synchronously (used for the first paint so "first chart" is measured honestly). */
   drawNow() {
     if (this.pending) { cancelAnimationFrame(this.pending); this.pending = 0; }
+    const started = performance.now();
     const ctx = this.context(this.canvas);
     ctx.clearRect(0, 0, this.width, this.height);
     this.drawBase(ctx, this.width, this.height, this.colors);
+    this.drawTimes[this.draws % this.drawTimes.length] = performance.now() - started;
     this.draws += 1;
     this.paintOverlay();
   }

@@ -71,7 +71,7 @@ export function mount(root, params) {
     }
   }
 
-  const shortSource = (s) => (s && s.startsWith('csv:') && s.includes('/import/') ? `csv:${s.slice(s.indexOf('/import/') + 8)}` : s || '–');
+  const shortSource = fmt.source;
 
   // ---- tracked tickers ----------------------------------------------------------------------------------------
 

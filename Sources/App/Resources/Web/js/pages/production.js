@@ -57,7 +57,7 @@ export function mount(root, params) {
   const slots = {
     metrics: h('div', { class: 'stack', 'data-slot': 'metrics', dataset: { frames: '0', lastTimestamp: '' } }),
     kpis: h('div', { class: 'kpis' }),
-    chartGrid: h('div', { class: 'grid grid-3' }),
+    chartGrid: h('div', { class: 'grid grid-2' }),
     instance: h('select', { 'aria-label': 'Instance' }),
     channels: h('div', { class: 'row', 'data-slot': 'channels' }),
     links: h('div', { class: 'row', 'data-slot': 'links' }),
@@ -72,7 +72,6 @@ export function mount(root, params) {
     kpiEls.set(key, value);
     slots.kpis.append(h('div', { class: 'kpi' }, h('div', { class: 'label' }, label), value));
   }
-  slots.metrics.append(slots.kpis, slots.chartGrid);
   for (const [title, series, format, axis, headline = 0] of CHARTS) {
     const body = h('div', {});
     const current = h('span', { class: 'metric-value' }, '–');
@@ -89,13 +88,14 @@ export function mount(root, params) {
   const stateSelect = h('select', { 'aria-label': 'Task state', on: { change: () => { p.state = stateSelect.value; setParams({ state: p.state }); tasks.setFilter({ state: p.state }); } } },
     ['', 'pending', 'running', 'completed', 'failed', 'cancelled'].map((v) => h('option', { value: v, selected: v === (p.state || '') }, v || 'any state')));
 
+  slots.metrics.append(slots.kpis, h('div', { class: 'grid grid-main' },
+    slots.chartGrid,
+    card(h('div', { class: 'row', style: { flex: 1 } }, h('h2', {}, 'Alerts'), slots.alertCount, h('span', { class: 'spacer', style: { flex: 1 } }), alertSeg), { id: 'alerts', class: 'alerts-card' }, slots.alerts)));
   root.replaceChildren(
     h('div', { class: 'page-head' }, h('h1', {}, 'Production'), slots.updated, h('span', { class: 'spacer' }), slots.links, slots.instance),
     slots.channels,
     slots.metrics,
-    h('div', { class: 'grid grid-2' },
-      card(h('div', { class: 'row', style: { flex: 1 } }, h('h2', {}, 'Alerts'), slots.alertCount, h('span', { class: 'spacer', style: { flex: 1 } }), alertSeg), { id: 'alerts' }, slots.alerts),
-      card(h('div', { class: 'row', style: { flex: 1 } }, h('h2', { style: { marginRight: 'auto' } }, 'Tasks'), kindSelect, stateSelect), { id: 'tasks' }, slots.tasks)));
+    card(h('div', { class: 'row', style: { flex: 1 } }, h('h2', { style: { marginRight: 'auto' } }, 'Tasks'), kindSelect, stateSelect), { id: 'tasks' }, slots.tasks));
 
   const feed = new AlertFeed(slots.alerts, { limit: 100, show: p.alerts || 'all', onChange: ({ total, active }) => { slots.alertCount.textContent = `${active} active · ${total} total`; } });
   const tasks = new TaskTable(slots.tasks, { limit: 50, kind: p.kind || '', state: p.state || '' });

@@ -12,7 +12,7 @@ import { card, loading, empty, errorBox, badge } from '../ui.js';
 import * as fmt from '../format.js';
 
 const PAGE_LIMIT = 5000;
-const QUICK_DAYS = 550;
+const QUICK_DAYS = 400;
 const OVERLAY_NAMES = [['ma', 'MA 5/10'], ['ema', 'EMA 12/26'], ['bb', 'Bollinger'], ['pred', 'Predictions']];
 const PANES = [['none', 'No pane'], ['rsi', 'RSI'], ['macd', 'MACD']];
 const RANGES = [['1M', 21], ['6M', 126], ['1Y', 252], ['5Y', 1260], ['All', Infinity]];
@@ -128,7 +128,7 @@ export function mount(root, params) {
     return h('dl', { class: 'dl' },
       h('dt', {}, 'Sessions'), h('dd', {}, fmt.int(inst.count)),
       h('dt', {}, 'Range'), h('dd', {}, `${inst.start_date} … ${inst.end_date}`),
-      h('dt', {}, 'Source'), h('dd', { class: 'mono' }, inst.source || '–'),
+      h('dt', {}, 'Source'), h('dd', { class: 'mono', title: inst.source || '' }, fmt.source(inst.source)),
       h('dt', {}, 'Last ETL'), h('dd', {}, `${fmt.dateTime(inst.last_updated)} (${fmt.ago(inst.last_updated)})`),
       h('dt', {}, 'Flagged rows'), h('dd', {}, fmt.int(inst.flagged_rows ?? 0)),
       h('dt', {}, 'Actions'), h('dd', { class: 'row' },
