@@ -43,14 +43,9 @@ command -v "${CHROMEDRIVER:-/usr/bin/chromedriver}" >/dev/null || fail "chromedr
 python3 -c 'import selenium' 2>/dev/null || fail "selenium is missing: pip install selenium"
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/stockcast-browser.XXXXXX")"
-SERVER_PID=""
 cleanup() {
   status=$?
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$SERVER_PID" 2>/dev/null || true
-  fi
+  if [ -x "$WORK/server-ctl" ] && [ -f "$WORK/server.pid" ]; then "$WORK/server-ctl" stop || true; fi
   if [ "$status" -ne 0 ] && [ -f "$WORK/server.log" ]; then
     echo "--- last lines of the server log ($WORK/server.log) ---" >&2
     tail -n 30 "$WORK/server.log" >&2 || true
@@ -66,22 +61,34 @@ WEB_ROOT=""
 [ "$BUNDLED" -eq 1 ] || WEB_ROOT="$ROOT/Sources/App/Resources/Web"
 
 echo "browser-tests: $BINARY on $BASE (data in $WORK/data, UI from ${WEB_ROOT:-the bundle in the binary})"
-(
-  cd "$WORK"
-  export SWIFT_BACKTRACE=enable=no
-  export STOCKCAST_HTTP_WEB_ROOT="$WEB_ROOT"
-  export STOCKCAST_ETL_SCHEDULE_ENABLED=false
-  export STOCKCAST_METRICS_PUBLISH_INTERVAL_SECONDS=1
-  export STOCKCAST_LOG_LEVEL=warning
-  exec "$BINARY" serve --host 127.0.0.1 --port "$PORT" --data-dir "$WORK/data"
-) >"$WORK/server.log" 2>&1 &
-SERVER_PID=$!
+# server-ctl start|stop: the reconnect journey stops the server and starts it again on the same port and data.
+cat >"$WORK/server-ctl" <<CTL
+#!/usr/bin/env bash
+set -euo pipefail
+case "\$1" in
+  start)
+    cd "$WORK"
+    SWIFT_BACKTRACE=enable=no STOCKCAST_HTTP_WEB_ROOT="$WEB_ROOT" STOCKCAST_ETL_SCHEDULE_ENABLED=false \\
+      STOCKCAST_METRICS_PUBLISH_INTERVAL_SECONDS=1 STOCKCAST_LOG_LEVEL=warning \\
+      "$BINARY" serve --host 127.0.0.1 --port "$PORT" --data-dir "$WORK/data" >>"$WORK/server.log" 2>&1 &
+    echo \$! >"$WORK/server.pid" ;;
+  stop)
+    pid="\$(cat "$WORK/server.pid")"
+    kill "\$pid" 2>/dev/null || exit 0
+    for _ in \$(seq 1 100); do kill -0 "\$pid" 2>/dev/null || exit 0; sleep 0.1; done
+    kill -9 "\$pid" 2>/dev/null || true ;;
+  *) echo "usage: server-ctl start|stop" >&2; exit 2 ;;
+esac
+CTL
+chmod +x "$WORK/server-ctl"
+"$WORK/server-ctl" start
+server_pid() { cat "$WORK/server.pid"; }
 
 wait_for() { # wait_for SECONDS DESCRIPTION COMMAND...
   local seconds="$1" what="$2"; shift 2
   local deadline=$((SECONDS + seconds))
   until "$@" >/dev/null 2>&1; do
-    kill -0 "$SERVER_PID" 2>/dev/null || fail "the server exited while waiting for $what"
+    kill -0 "$(server_pid)" 2>/dev/null || fail "the server exited while waiting for $what"
     [ "$SECONDS" -lt "$deadline" ] || fail "timed out after ${seconds}s waiting for $what"
     sleep 0.3
   done
@@ -97,7 +104,7 @@ wait_for 120 "the sample datasets GOOG and ^GSPC" datasets_ready
 [ -s "$WORK/data/admin.key" ] || fail "no admin key in $WORK/data/admin.key"
 curl -fsS "$BASE/" -o "$WORK/index.html" && grep -q 'js/main.js' "$WORK/index.html" || fail "$BASE/ does not serve the web UI"
 
-ARGS=(--base-url "$BASE" --key-file "$WORK/data/admin.key")
+ARGS=(--base-url "$BASE" --key-file "$WORK/data/admin.key" --server-ctl "$WORK/server-ctl")
 [ -n "$SCREENSHOTS" ] && ARGS+=(--screenshots "$SCREENSHOTS")
 [ -n "$PATTERN" ] && ARGS+=(-k "$PATTERN")
 python3 "$ROOT/Tests/Browser/journeys.py" "${ARGS[@]}"

@@ -10,6 +10,7 @@ unless it is an API error the journey provokes on purpose and checks the UI show
 import argparse
 import datetime
 import os
+import subprocess
 import sys
 import unittest
 import urllib.parse
@@ -23,7 +24,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Api, Browser, JourneyFailure, PHONE  # noqa: E402
 from drift_csv import drift_csv  # noqa: E402
 
-CONFIG = {"base_url": "", "key": "", "screenshots": ""}
+CONFIG = {"base_url": "", "key": "", "screenshots": "", "server_ctl": ""}
 B = None  # the shared Browser
 API = None
 
@@ -314,16 +315,37 @@ class Journeys(unittest.TestCase):
         shoot("overview")
         B.assert_console_clean()
 
+    # ---- 7. Reconnecting live channels (stops and restarts the server: keep it last) --------------------------------
+
+    def test_7_reconnect(self):
+        if not CONFIG["server_ctl"]:
+            self.skipTest("needs --server-ctl (scripts/browser-tests.sh passes it)")
+        B.open("production")
+        metrics = B.find("[data-slot='metrics']", 30, "the metrics panel")
+        B.find("#live-pill[data-status='live']", 30, "the header's Live pill")
+        subprocess.run([CONFIG["server_ctl"], "stop"], check=True, timeout=30)
+        pill = B.find("#live-pill[data-status='retrying']", 30, "the Live pill to show the lost connection")
+        self.assertIn("retrying in", pill.text)
+        B.find("[data-channel='metrics'][data-status='retrying']", 10, "/ws/metrics shown as reconnecting")
+        frames = int(metrics.get_attribute("data-frames"))
+        subprocess.run([CONFIG["server_ctl"], "start"], check=True, timeout=30)
+        B.find("#live-pill[data-status='live']", 60, "the channels to reconnect after the server is back")
+        B.wait(lambda: int(metrics.get_attribute("data-frames")) > frames, 30, "metrics frames again after reconnecting")
+        # while the server was down every reconnect attempt (and nothing else) failed
+        B.assert_console_clean([r"WebSocket connection to 'ws://[^']+/ws/(metrics|alerts|tasks)[^']*' failed"])
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--base-url", required=True)
     parser.add_argument("--key-file", required=True, help="the admin key (written by the first start)")
     parser.add_argument("--screenshots", default="", help="save each page to DIR/<page>.png")
+    parser.add_argument("--server-ctl", default="", help="a command taking start|stop (for the reconnect journey)")
     parser.add_argument("-k", dest="pattern", default="", help="run only journeys whose name contains this")
     args = parser.parse_args()
     with open(args.key_file) as handle:
-        CONFIG.update(base_url=args.base_url.rstrip("/"), key=handle.read().strip(), screenshots=args.screenshots)
+        CONFIG.update(base_url=args.base_url.rstrip("/"), key=handle.read().strip(), screenshots=args.screenshots,
+                      server_ctl=args.server_ctl)
     loader = unittest.TestLoader()
     if args.pattern:
         loader.testNamePatterns = [f"*{args.pattern}*"]

@@ -166,7 +166,7 @@ function start() {
   document.getElementById('key-button').addEventListener('click', () => openKeyDialog());
   document.getElementById('live-pill').addEventListener('click', reconnectAll);
   on('live-status', renderLive);
-  on('session', renderKey);
+  on('session', () => { renderKey(); active?.page.refresh?.(); });
   let lastPrompt = 0;
   on('auth-required', ({ detail }) => {
     if (Date.now() - lastPrompt < 10000) return;
