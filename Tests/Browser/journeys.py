@@ -273,6 +273,15 @@ class Journeys(unittest.TestCase):
         actual = B.find("[data-slot='single-result'] [data-field='actual_close']", 30, "the single-day prediction")
         bar = API.get("/api/datasets/GOOG/prices?exchange=NASDAQ&from=2013-02-01&to=2013-02-01")["prices"][0]
         self.assertEqual(actual.text, money(bar["close"]))
+
+        # the predictions are drawn over the prices on the Stocks page, with their intervals
+        stored = API.get("/api/predict?ticker=GOOG&limit=1000")
+        B.open("stocks?ticker=GOOG&ov=pred")
+        chart = B.find(".price-chart[data-stage='full']", 60, "the GOOG chart")
+        B.wait(lambda: chart.get_attribute("data-predictions") == str(len(stored)), 15, f"{len(stored)} predictions on the chart")
+        row = B.wait(lambda: next((r for r in B.all("[data-slot='predictions'] tbody tr") if r.text.startswith("2013-02-01")), None), 15,
+                     "the 2013-02-01 prediction in the table")
+        self.assertIn(money(bar["close"]), row.text)
         B.assert_console_clean()
 
     # ---- 5. Production -----------------------------------------------------------------------------------------------

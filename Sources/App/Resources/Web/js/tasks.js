@@ -51,8 +51,13 @@ export function watchTask(id, kind, onUpdate, { pollMs = 1000 } = {}) {
   let polling = false;
   let timer = 0;
 
+  const rank = (s) => (isFinal(s) ? 2 : s === 'running' ? 1 : 0);
   const deliver = (task) => {
     if (stopped) return;
+    // a poll answered after a newer event must not move the task back (progress and points only grow)
+    if (lastTask && (rank(task.state) < rank(lastTask.state)
+      || (rank(task.state) === rank(lastTask.state) && task.progress < lastTask.progress))) return;
+    if (lastTask && task.points && lastTask.points && task.points.length < lastTask.points.length && !isFinal(task.state)) return;
     if (task.kind === '' && kind) task.kind = kind;
     if (lastTask && !task.points && lastTask.points) task.points = lastTask.points;
     lastTask = task;

@@ -5,6 +5,7 @@
 import { h, debounce } from '../dom.js';
 import { get, seg } from '../api.js';
 import { datasets } from '../instruments.js';
+import { channel } from '../live.js';
 import { PriceSeries } from '../charts/price-series.js';
 import { PriceChart } from '../charts/price-chart.js';
 import { setParams, go, href } from '../router.js';
@@ -35,6 +36,20 @@ export function mount(root, params) {
   let chart = null;
   let abort = new AbortController();
   const writeView = debounce((v) => setParams({ from: v.from, to: v.to }), 300);
+
+  // new and newly scored predictions of this instrument arrive live
+  const unsubscribe = channel('predictions').subscribe((event) => {
+    const inst = state.instrument;
+    if (!inst || !state.predictions || !['prediction', 'prediction_scored'].includes(event.type)) return;
+    if (event.ticker !== inst.ticker || (event.exchange && event.exchange !== inst.exchange)) return;
+    const id = event.prediction_id ?? event.id;
+    const list = state.predictions.filter((p) => (p.prediction_id ?? p.id) !== id);
+    list.unshift({ ...event, id });
+    state.predictions = list.sort((a, b) => (b.id ?? 0) - (a.id ?? 0));
+    if (chart) chart.setPredictions(state.predictions);
+    const slot = root.querySelector('[data-slot="predictions"]');
+    if (slot) renderPredictionTable(slot, state.predictions);
+  });
 
   const overlaysOf = (p) => new Set((p.ov ?? 'ma').split(',').filter(Boolean));
   const paneOf = (p) => (['rsi', 'macd'].includes(p.pane) ? p.pane : 'none');
@@ -238,6 +253,6 @@ export function mount(root, params) {
       state.params = p;
     },
     refresh() { load(state.params); },
-    unmount() { abort.abort(); writeView.cancel(); if (chart) chart.destroy(); },
+    unmount() { abort.abort(); unsubscribe(); writeView.cancel(); if (chart) chart.destroy(); },
   };
 }
