@@ -5,9 +5,12 @@ DATA_DIR ?= ./var
 # What building and running needs from Debian (the Swift toolchain itself comes with the machine):
 # zlib headers for swift-nio-extras' compression; LAPACKE/OpenBLAS for ridge regression; libxgboost for gradient-boosted
 # trees and random forests; the design card's system packages.
-BUILD_PACKAGES := zlib1g-dev libssl-dev libpq-dev liblapacke-dev libopenblas-dev libxgboost-dev
-# What the test suite needs on top: a real PostgreSQL 15 server for the PostgreSQL store suite.
-TEST_PACKAGES := postgresql postgresql-client
+BUILD_PACKAGES := zlib1g-dev libssl-dev libpq-dev liblapacke-dev libopenblas-dev libxgboost-dev librdkafka-dev
+# What the test suite needs on top: a real PostgreSQL 15 server for the PostgreSQL store suite, Prometheus (and promtool)
+# for the monitor/ test, Chromium and chromedriver for the browser journeys, venv for the tests' PyPI packages.
+TEST_PACKAGES := postgresql postgresql-client prometheus chromium chromium-driver python3-venv
+# The tests' Python environment (selenium, websockets, PyYAML from Tests/requirements.txt).
+TEST_PYTHON := .venv-tests
 # Tests and CI: an uncaught error otherwise spends ~30 s in the backtracer.
 export SWIFT_BACKTRACE := enable=no
 
@@ -26,16 +29,26 @@ release: deps
 build: deps
 	$(SWIFT) build
 
-## make test: install what tests need, start a private PostgreSQL 15, run every test, stop PostgreSQL.
+## make test: install what tests need, start a private PostgreSQL 15, run every Swift test (incl. Kafka against
+## librdkafka's mock cluster), then the integration tests against a live `stockcast serve`: two instances on one Kafka
+## mock cluster, a real Prometheus evaluating every dashboard and rule, and the browser journeys in headless Chromium.
+## Every stage runs; the exit status is non-zero if any failed.
 test: deps test-deps
 	@scripts/test-postgres.sh start
-	@set -o pipefail; status=0; \
+	@status=0; \
 	STOCKCAST_TEST_POSTGRES_URL="$$(scripts/test-postgres.sh url)" STOCKCAST_REQUIRE_POSTGRES=1 \
 	  $(SWIFT) test || status=$$?; \
-	scripts/test-postgres.sh stop; exit $$status
+	scripts/test-postgres.sh stop; \
+	$(SWIFT) build --product stockcast || exit 1; \
+	export PATH="$(CURDIR)/$(TEST_PYTHON)/bin:$$PATH" STOCKCAST_BIN="$(CURDIR)/.build/debug/stockcast"; \
+	scripts/cluster-tests.sh || status=$$?; \
+	scripts/monitor-tests.sh || status=$$?; \
+	scripts/browser-tests.sh || status=$$?; \
+	exit $$status
 
 test-deps:
 	@scripts/install-packages.sh $(TEST_PACKAGES)
+	@scripts/python-env.sh $(TEST_PYTHON) Tests/requirements.txt
 
 ## make bench: ETL throughput, SQLite and PostgreSQL, side by side with the pandas path; then forecasting accuracy
 ## and speed vs scikit-learn / xgboost / statsforecast, and POST /api/predict/ under load vs a FastAPI anchor

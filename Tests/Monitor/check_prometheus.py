@@ -252,6 +252,9 @@ def exercise(server: Server, report: Report) -> None:
     done = wait_until(forecast_finished, "the multi-day forecast task", timeout=300, interval=0.5)
     report.check(done["status"] == "completed", f"forecast task ended {done['status']}: {done}")
 
+    # Track ^GSPC (stored from the sample) with a live source, so data_sessions_behind{live="true"} exists: the sample
+    # ends in 2018, so it is thousands of sessions behind (the stale-data rule's operand has a series).
+    expect("POST", "/api/etl/tickers", (200, 201), {"ticker": "^GSPC", "exchange": "NYSE", "source": "yahoo"})
     runs = expect("POST", "/api/run-etl", (200, 202), [{"ticker": TICKER, "exchange": EXCHANGE, "source": SAMPLE_CSV}])
     run_id = runs["run_ids"][0]
 

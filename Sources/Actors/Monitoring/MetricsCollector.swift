@@ -97,7 +97,8 @@ public actor MetricsCollector: Service {
                 let calendar = TradingCalendars.calendar(for: dataset.instrument.exchange)
                 let behind = Self.closedSessions(after: dataset.lastSession, calendar: calendar, now: now)
                 Gauge(label: "data_freshness_seconds", dimensions: [("ticker", ticker)]).record(now.timeIntervalSince(Self.close(of: dataset.lastSession)))
-                Gauge(label: "data_sessions_behind", dimensions: [("ticker", ticker)]).record(behind)
+                let live = tracked[dataset.instrument].map { AnomalyDetector.isLiveSource($0.source) } ?? false
+                Gauge(label: "data_sessions_behind", dimensions: [("ticker", ticker), ("live", String(live))]).record(behind)
                 let aliases = try await self.store.aliases(of: dataset.instrument)
                 if let id = aliases[.champion], let champion = try await self.store.model(id: id) {
                     Gauge(label: "champion_version", dimensions: [("ticker", ticker)]).record(champion.version)

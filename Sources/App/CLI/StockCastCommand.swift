@@ -8,7 +8,10 @@ struct StockCastCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stockcast",
         abstract: "Stock market data, ETL and forecasting in one binary.",
-        subcommands: [ServeCommand.self, ETLCommand.self, DatasetsCommand.self, TrainCommand.self, PredictCommand.self, BacktestCommand.self]
+        subcommands: [
+            ServeCommand.self, ETLCommand.self, DatasetsCommand.self, TrainCommand.self, PredictCommand.self, BacktestCommand.self,
+            KafkaMockCommand.self,
+        ]
     )
 }
 
