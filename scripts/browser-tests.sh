@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Browser journeys of the web UI (Tests/Browser/journeys.py) against a real server:
-# starts `stockcast serve` on a fresh temporary data directory (sample data) and a free port, waits for /ready and
-# the sample datasets, runs the journeys in headless Debian Chromium, stops the server. Exit status 0 = all passed.
+# Browser journeys of the web UI (Tests/Browser/journeys.py) against real servers:
+# starts `stockcast serve` twice on fresh temporary data directories (sample data) and free ports - one as configured
+# by default, one with auth.read_requires_key=true - waits for /ready and the sample datasets, runs the journeys in
+# headless Debian Chromium, stops the servers. Exit status 0 = every journey passed.
 #
 #   scripts/browser-tests.sh [--screenshots] [--binary PATH] [--bundled] [-k NAME]
 #
@@ -24,7 +25,7 @@ while [ $# -gt 0 ]; do
     --binary) BINARY="$2"; shift ;;
     --bundled) BUNDLED=1 ;;
     -k) PATTERN="$2"; shift ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "browser-tests: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -45,66 +46,78 @@ python3 -c 'import selenium' 2>/dev/null || fail "selenium is missing: pip insta
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/stockcast-browser.XXXXXX")"
 cleanup() {
   status=$?
-  if [ -x "$WORK/server-ctl" ] && [ -f "$WORK/server.pid" ]; then "$WORK/server-ctl" stop || true; fi
-  if [ "$status" -ne 0 ] && [ -f "$WORK/server.log" ]; then
-    echo "--- last lines of the server log ($WORK/server.log) ---" >&2
-    tail -n 30 "$WORK/server.log" >&2 || true
+  for ctl in "$WORK"/*-ctl; do
+    [ -x "$ctl" ] && "$ctl" stop || true
+  done
+  if [ "$status" -ne 0 ]; then
+    for log in "$WORK"/*.log; do
+      [ -f "$log" ] || continue
+      echo "--- last lines of $(basename "$log") ---" >&2
+      tail -n 30 "$log" >&2 || true
+    done
   fi
   rm -rf "$WORK"
   exit "$status"
 }
 trap cleanup EXIT INT TERM
 
-PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
-BASE="http://127.0.0.1:$PORT"
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 WEB_ROOT=""
 [ "$BUNDLED" -eq 1 ] || WEB_ROOT="$ROOT/Sources/App/Resources/Web"
 
-echo "browser-tests: $BINARY on $BASE (data in $WORK/data, UI from ${WEB_ROOT:-the bundle in the binary})"
-# server-ctl start|stop: the reconnect journey stops the server and starts it again on the same port and data.
-cat >"$WORK/server-ctl" <<CTL
+# make_server NAME PORT [ENV=VALUE...]: writes $WORK/NAME-ctl, a start|stop command for one server on its own data
+# directory (the reconnect journey uses it to stop the server and start it again on the same port and data).
+make_server() {
+  local name="$1" port="$2"; shift 2
+  local dir="$WORK/$name"
+  mkdir -p "$dir"
+  cat >"$WORK/$name-ctl" <<CTL
 #!/usr/bin/env bash
 set -euo pipefail
 case "\$1" in
   start)
-    cd "$WORK"
-    SWIFT_BACKTRACE=enable=no STOCKCAST_HTTP_WEB_ROOT="$WEB_ROOT" STOCKCAST_ETL_SCHEDULE_ENABLED=false \\
-      STOCKCAST_METRICS_PUBLISH_INTERVAL_SECONDS=1 STOCKCAST_LOG_LEVEL=warning \\
-      "$BINARY" serve --host 127.0.0.1 --port "$PORT" --data-dir "$WORK/data" >>"$WORK/server.log" 2>&1 &
-    echo \$! >"$WORK/server.pid" ;;
+    cd "$dir"
+    env SWIFT_BACKTRACE=enable=no STOCKCAST_HTTP_WEB_ROOT="$WEB_ROOT" STOCKCAST_ETL_SCHEDULE_ENABLED=false \\
+      STOCKCAST_METRICS_PUBLISH_INTERVAL_SECONDS=1 STOCKCAST_LOG_LEVEL=warning $* \\
+      "$BINARY" serve --host 127.0.0.1 --port "$port" --data-dir "$dir/data" >>"$WORK/$name.log" 2>&1 &
+    echo \$! >"$dir/pid" ;;
   stop)
-    pid="\$(cat "$WORK/server.pid")"
+    [ -f "$dir/pid" ] || exit 0
+    pid="\$(cat "$dir/pid")"
     kill "\$pid" 2>/dev/null || exit 0
     for _ in \$(seq 1 100); do kill -0 "\$pid" 2>/dev/null || exit 0; sleep 0.1; done
     kill -9 "\$pid" 2>/dev/null || true ;;
-  *) echo "usage: server-ctl start|stop" >&2; exit 2 ;;
+  *) echo "usage: $name-ctl start|stop" >&2; exit 2 ;;
 esac
 CTL
-chmod +x "$WORK/server-ctl"
-"$WORK/server-ctl" start
-server_pid() { cat "$WORK/server.pid"; }
+  chmod +x "$WORK/$name-ctl"
+}
 
-wait_for() { # wait_for SECONDS DESCRIPTION COMMAND...
-  local seconds="$1" what="$2"; shift 2
-  local deadline=$((SECONDS + seconds))
-  until "$@" >/dev/null 2>&1; do
-    kill -0 "$(server_pid)" 2>/dev/null || fail "the server exited while waiting for $what"
-    [ "$SECONDS" -lt "$deadline" ] || fail "timed out after ${seconds}s waiting for $what"
+# wait_ready NAME BASE: /ready, then both sample datasets, then the UI at /
+wait_ready() {
+  local name="$1" base="$2" deadline=$((SECONDS + 120))
+  until curl -fsS "$base/api/datasets" -H "Authorization: Bearer $(cat "$WORK/$name/data/admin.key" 2>/dev/null)" 2>/dev/null \
+      | python3 -c 'import json, sys; sys.exit(0 if {"GOOG", "^GSPC"} <= {r["ticker"] for r in json.load(sys.stdin)} else 1)' 2>/dev/null; do
+    kill -0 "$(cat "$WORK/$name/pid")" 2>/dev/null || fail "the $name server exited during start"
+    [ "$SECONDS" -lt "$deadline" ] || fail "timed out after 120 s waiting for the $name server's sample data at $base"
     sleep 0.3
   done
+  curl -fsS "$base/" -o "$WORK/$name/index.html" && grep -q 'js/main.js' "$WORK/$name/index.html" || fail "$base/ does not serve the web UI"
 }
-datasets_ready() {
-  curl -fsS "$BASE/api/datasets" | python3 -c '
-import json, sys
-rows = {r["ticker"] for r in json.load(sys.stdin)}
-sys.exit(0 if {"GOOG", "^GSPC"} <= rows else 1)'
-}
-wait_for 120 "$BASE/ready" curl -fsS "$BASE/ready"
-wait_for 120 "the sample datasets GOOG and ^GSPC" datasets_ready
-[ -s "$WORK/data/admin.key" ] || fail "no admin key in $WORK/data/admin.key"
-curl -fsS "$BASE/" -o "$WORK/index.html" && grep -q 'js/main.js' "$WORK/index.html" || fail "$BASE/ does not serve the web UI"
 
-ARGS=(--base-url "$BASE" --key-file "$WORK/data/admin.key" --server-ctl "$WORK/server-ctl")
+PORT="$(free_port)"
+AUTH_PORT="$(free_port)"
+make_server main "$PORT" "STOCKCAST_UI_GRAFANA_URL=http://grafana.invalid:3000/d/stockcast-api"
+make_server auth "$AUTH_PORT" "STOCKCAST_AUTH_READ_REQUIRES_KEY=true"
+echo "browser-tests: $BINARY on http://127.0.0.1:$PORT and (reads need a key) http://127.0.0.1:$AUTH_PORT;" \
+  "UI from ${WEB_ROOT:-the bundle in the binary}"
+"$WORK/main-ctl" start
+"$WORK/auth-ctl" start
+wait_ready main "http://127.0.0.1:$PORT"
+wait_ready auth "http://127.0.0.1:$AUTH_PORT"
+
+ARGS=(--base-url "http://127.0.0.1:$PORT" --key-file "$WORK/main/data/admin.key" --server-ctl "$WORK/main-ctl"
+      --auth-base-url "http://127.0.0.1:$AUTH_PORT" --auth-key-file "$WORK/auth/data/admin.key")
 [ -n "$SCREENSHOTS" ] && ARGS+=(--screenshots "$SCREENSHOTS")
 [ -n "$PATTERN" ] && ARGS+=(-k "$PATTERN")
 python3 "$ROOT/Tests/Browser/journeys.py" "${ARGS[@]}"

@@ -24,7 +24,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Api, Browser, JourneyFailure, PHONE  # noqa: E402
 from drift_csv import drift_csv  # noqa: E402
 
-CONFIG = {"base_url": "", "key": "", "screenshots": "", "server_ctl": ""}
+CONFIG = {"base_url": "", "key": "", "screenshots": "", "server_ctl": "", "auth_base_url": "", "auth_key": ""}
 B = None  # the shared Browser
 API = None
 
@@ -295,6 +295,10 @@ class Journeys(unittest.TestCase):
         self.assertNotEqual(B.find("[data-metric='memory_resident_bytes']").text, "–")
         B.find("[data-channel='metrics'][data-status='live']", 10, "/ws/metrics shown as live")
         B.find("[data-channel='alerts'][data-status='live']", 10, "/ws/alerts shown as live")
+        config = API.get("/api/ui/config")
+        self.assertTrue(config.get("grafana_url"), "the test server sets ui.grafana_url")
+        self.assertEqual(B.find("a[data-link='grafana']").get_attribute("href"), config["grafana_url"])
+        self.assertEqual(bool(B.all("a[data-link='prometheus']")), bool(config.get("prometheus_url")), "a Prometheus link only when configured")
 
         drift_items = "#alerts li[data-kind='return_drift']"
         before = [li for li in B.all(drift_items) if "DRIFT" in li.text]
@@ -332,6 +336,8 @@ class Journeys(unittest.TestCase):
         B.open("production")
         metrics = B.find("[data-slot='metrics']", 30, "the metrics panel")
         B.find("#live-pill[data-status='live']", 30, "the header's Live pill")
+        B.wait(lambda: int(metrics.get_attribute("data-frames")) > 0 and not B.all("#alerts .state-loading, #tasks .state-loading"), 30,
+               "the page's REST loads to finish before the server goes away")
         subprocess.run([CONFIG["server_ctl"], "stop"], check=True, timeout=30)
         pill = B.find("#live-pill[data-status='retrying']", 30, "the Live pill to show the lost connection")
         self.assertIn("retrying in", pill.text)
@@ -343,6 +349,24 @@ class Journeys(unittest.TestCase):
         # while the server was down every reconnect attempt (and nothing else) failed
         B.assert_console_clean([r"WebSocket connection to 'ws://[^']+/ws/(metrics|alerts|tasks)[^']*' failed"])
 
+    # ---- 8. A server whose reads need a key ---------------------------------------------------------------------
+
+    def test_8_read_requires_key(self):
+        if not CONFIG["auth_base_url"]:
+            self.skipTest("needs --auth-base-url (scripts/browser-tests.sh passes it)")
+        base = CONFIG["auth_base_url"]
+        B.driver.get(f"{base}/#/overview")
+        B.find("[data-page='key-needed']", 30, "the page asking for a key (nothing is requested without one)")
+        field = B.find("#key-dialog[open] input[name='key']", 10, "the key dialog, opened by itself")
+        field.send_keys(CONFIG["auth_key"])
+        B.find("#key-dialog button[type='submit']").click()
+        datasets = Api(base, CONFIG["auth_key"]).get("/api/datasets")
+        B.wait(lambda: len(B.all(".tiles .tile[data-ticker]")) == min(24, len(datasets)), 30, "the overview's tiles once the key is saved")
+        B.find("#live-pill[data-status='live']", 30, "live channels authenticated with the key")
+        self.assertIn("admin", B.find("#key-button").text)
+        B.assert_console_clean()
+        B.driver.get(f"{CONFIG['base_url']}/#/overview")
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -350,11 +374,16 @@ def main():
     parser.add_argument("--key-file", required=True, help="the admin key (written by the first start)")
     parser.add_argument("--screenshots", default="", help="save each page to DIR/<page>.png")
     parser.add_argument("--server-ctl", default="", help="a command taking start|stop (for the reconnect journey)")
+    parser.add_argument("--auth-base-url", default="", help="a server started with auth.read_requires_key=true")
+    parser.add_argument("--auth-key-file", default="", help="that server's admin key")
     parser.add_argument("-k", dest="pattern", default="", help="run only journeys whose name contains this")
     args = parser.parse_args()
     with open(args.key_file) as handle:
         CONFIG.update(base_url=args.base_url.rstrip("/"), key=handle.read().strip(), screenshots=args.screenshots,
-                      server_ctl=args.server_ctl)
+                      server_ctl=args.server_ctl, auth_base_url=args.auth_base_url.rstrip("/"))
+    if args.auth_key_file:
+        with open(args.auth_key_file) as handle:
+            CONFIG["auth_key"] = handle.read().strip()
     loader = unittest.TestLoader()
     if args.pattern:
         loader.testNamePatterns = [f"*{args.pattern}*"]

@@ -20,7 +20,7 @@ async function probe(key) {
 export function openKeyDialog(reason = '') {
   if (open) { open.querySelector('input').focus(); return; }
   const input = h('input', { type: 'password', name: 'key', autocomplete: 'off', spellcheck: 'false', placeholder: 'sck_…', value: apiKey() });
-  const status = h('p', { class: 'hint', role: 'status' }, apiKey() ? `A key is stored${role() ? ` (role: ${role()})` : ''}.` : 'No key stored: you can read, but changes need an operator or admin key.');
+  const status = h('p', { class: 'hint', role: 'status' }, apiKey() ? `A key is stored${role() ? ` (role: ${role()})` : ''}.` : 'No key stored yet. Changes need an operator or admin key.');
   const form = h('form', { method: 'dialog', class: 'stack' },
     reason ? h('p', { class: 'field-error' }, reason) : null,
     h('label', {}, h('span', { class: 'field-label' }, 'API key'), input),

@@ -41,8 +41,9 @@ class LiveChannel {
   /** The WebSocket address of this channel on the page's own origin. */
   address() {
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    const key = apiKey();
-    const query = key ? `?key=${encodeURIComponent(key)}` : '';
+    const key = encodeURIComponent(apiKey());
+    // docs/STREAMS.md names the parameter `key`; the server reads `token`: send both until they agree
+    const query = key ? `?key=${key}&token=${key}` : '';
     return `${scheme}//${location.host}/ws/${this.name}${query}`;
   }
 

@@ -64,6 +64,14 @@ async function route() {
   }
   if (active) { try { active.page.unmount?.(); } catch (err) { console.warn('unmount failed', err); } active = null; }
   const seq = ++routeSeq;
+  const config = await uiConfig();
+  if (seq !== routeSeq) return;
+  if (config.read_requires_key && !apiKey()) {
+    main.replaceChildren(h('div', { class: 'page', dataset: { page: 'key-needed' } },
+      empty('This server needs an API key to show data.', h('button', { type: 'button', class: 'btn btn-primary', on: { click: () => openKeyDialog() } }, 'Enter a key'))));
+    openKeyDialog();
+    return;
+  }
   const loader = loaders[page];
   if (!loader) {
     main.replaceChildren(h('div', { class: 'page', dataset: { page: 'not-found' } },
@@ -166,7 +174,10 @@ function start() {
   document.getElementById('key-button').addEventListener('click', () => openKeyDialog());
   document.getElementById('live-pill').addEventListener('click', reconnectAll);
   on('live-status', renderLive);
-  on('session', () => { renderKey(); active?.page.refresh?.(); });
+  on('session', () => {
+    renderKey();
+    if (active) active.page.refresh?.(); else route();
+  });
   let lastPrompt = 0;
   on('auth-required', ({ detail }) => {
     if (Date.now() - lastPrompt < 10000) return;
@@ -178,11 +189,9 @@ function start() {
   bindShortcuts();
   bindSearch();
   window.addEventListener('hashchange', route);
-  datasets().catch(() => {}); // most pages need the instrument list: fetch it while their modules load
+  // most pages need the instrument list: fetch it while their modules load (unless reading needs a key we lack)
+  uiConfig().then((config) => { if (!config.read_requires_key || apiKey()) datasets().catch(() => {}); });
   route();
-  uiConfig().then((config) => {
-    if (config.read_requires_key && !apiKey()) openKeyDialog('This server needs an API key to read data.');
-  });
 }
 
 start();
