@@ -314,9 +314,40 @@ class Journeys(unittest.TestCase):
         shoot("production")
         B.assert_console_clean()
 
-    # ---- 6. Overview -------------------------------------------------------------------------------------------------
+    # ---- 6. Rollback and delete ----------------------------------------------------------------------------------
 
-    def test_6_overview(self):
+    def test_6_rollback_delete(self):
+        ids = []
+        for model_type in ("naive", "drift"):
+            created = API.post("/api/models", {"ticker": "^GSPC", "exchange": "NYSE", "model_type": model_type})
+            task = API.post("/api/train", {"model_id": created["id"]})
+            self.assertEqual(API.wait_task(task["task_id"])["status"].lower(), "completed")
+            API.request("POST", f"/api/models/{created['id']}/promote?force=true", body={})
+            ids.append(created["id"])
+        first, second = ids
+        B.open("models?ticker=%5EGSPC")
+        ensure_key()
+        row = lambda i: f"[data-table='models'] tr[data-model-id='{i}']"  # noqa: E731
+        B.find(f"{row(second)} [data-alias='champion']", 30, f"model #{second} as the champion of ^GSPC")
+        B.find(f"{row(second)} [data-action='rollback']").click()
+        B.find("dialog[open] [data-confirm]", 5, "the rollback confirmation").click()
+        B.find(f"{row(first)} [data-alias='champion']", 30, f"the champion alias back on model #{first}")
+        self.assertIn("champion", API.get(f"/api/models/{first}")["aliases"])
+        self.assertNotIn("champion", API.get(f"/api/models/{second}")["aliases"])
+
+        B.find(f"{row(second)} [data-action='delete']").click()
+        dialog = B.find("dialog[open]", 5, "the delete confirmation")
+        self.assertIn("cannot be undone", dialog.text)
+        dialog.find_element(By.CSS_SELECTOR, "[data-confirm]").click()
+        B.wait(lambda: not B.all(row(second)), 30, f"model #{second} to leave the list")
+        remaining = [m["id"] for m in API.get("/api/models?limit=500")]
+        self.assertNotIn(second, remaining)
+        self.assertIn(first, remaining)
+        B.assert_console_clean()
+
+    # ---- 7. Overview -------------------------------------------------------------------------------------------------
+
+    def test_7_overview(self):
         datasets = API.get("/api/datasets")
         B.open("overview")
         B.wait(lambda: len(B.all(".tiles .tile[data-ticker]")) == min(24, len(datasets)), 30, "one tile per instrument")
@@ -328,9 +359,9 @@ class Journeys(unittest.TestCase):
         shoot("overview")
         B.assert_console_clean()
 
-    # ---- 7. Reconnecting live channels (stops and restarts the server: keep it last) --------------------------------
+    # ---- 8. Reconnecting live channels (stops and restarts the server: keep it last) --------------------------------
 
-    def test_7_reconnect(self):
+    def test_8_reconnect(self):
         if not CONFIG["server_ctl"]:
             self.skipTest("needs --server-ctl (scripts/browser-tests.sh passes it)")
         B.open("production")
@@ -349,9 +380,9 @@ class Journeys(unittest.TestCase):
         # while the server was down every reconnect attempt (and nothing else) failed
         B.assert_console_clean([r"WebSocket connection to 'ws://[^']+/ws/(metrics|alerts|tasks)[^']*' failed"])
 
-    # ---- 8. A server whose reads need a key ---------------------------------------------------------------------
+    # ---- 9. A server whose reads need a key ---------------------------------------------------------------------
 
-    def test_8_read_requires_key(self):
+    def test_9_read_requires_key(self):
         if not CONFIG["auth_base_url"]:
             self.skipTest("needs --auth-base-url (scripts/browser-tests.sh passes it)")
         base = CONFIG["auth_base_url"]
