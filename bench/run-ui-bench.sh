@@ -3,9 +3,9 @@
 # panning, in headless Chromium against `stockcast serve` on a fresh temporary data directory (sample data).
 # Writes bench/out/ui.json and the BENCHMARKS.md section between <!-- ui:start --> and <!-- ui:end -->.
 #
-#   bench/run-ui-bench.sh [--binary PATH] [--runs N]
+#   bench/run-ui-bench.sh [--binary PATH] [--build debug|release] [--runs N]
 #
-#   --binary PATH  default: $STOCKCAST_BIN, else .build/release/stockcast, else .build/debug/stockcast
+#   --binary PATH  default: $STOCKCAST_BIN, else the newer of .build/release/stockcast and .build/debug/stockcast
 #                  (the report says which: a debug server answers the 2.8 MB price JSON several times slower)
 # Needs: chromium, chromium-driver (Debian) and selenium (pip).
 set -euo pipefail
@@ -13,10 +13,12 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BINARY="${STOCKCAST_BIN:-}"
 RUNS=7
+BUILD=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --binary) BINARY="$2"; shift ;;
     --runs) RUNS="$2"; shift ;;
+    --build) BUILD="$2"; shift ;;
     -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "run-ui-bench: unknown argument $1" >&2; exit 2 ;;
   esac
@@ -26,16 +28,18 @@ fail() { echo "run-ui-bench: $*" >&2; exit 1; }
 
 if [ -z "$BINARY" ]; then
   for candidate in "$ROOT/.build/release/stockcast" "$ROOT/.build/debug/stockcast"; do
-    if [ -x "$candidate" ]; then BINARY="$candidate"; break; fi
+    if [ -x "$candidate" ] && { [ -z "$BINARY" ] || [ "$candidate" -nt "$BINARY" ]; }; then BINARY="$candidate"; fi
   done
 fi
 [ -n "$BINARY" ] && [ -x "$BINARY" ] || fail "no stockcast binary: build it or pass --binary PATH"
 python3 -c 'import selenium' 2>/dev/null || fail "selenium is missing: pip install selenium"
-case "$BINARY" in
-  */release/*) BUILD=release ;;
-  */debug/*) BUILD=debug ;;
-  *) BUILD="$(basename "$(dirname "$BINARY")")" ;;
-esac
+if [ -z "$BUILD" ]; then
+  case "$BINARY" in
+    */release/*) BUILD=release ;;
+    */debug/*) BUILD=debug ;;
+    *) BUILD="unknown (pass --build)" ;;
+  esac
+fi
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/stockcast-uibench.XXXXXX")"
 SERVER_PID=""
@@ -72,4 +76,6 @@ until curl -fsS "$BASE/api/datasets" 2>/dev/null | grep -q '"\^GSPC"'; do
   sleep 0.3
 done
 
+curl -fsS "$BASE/" -o "$WORK/index.html" && grep -q 'js/main.js' "$WORK/index.html" \
+  || fail "$BINARY does not serve the web UI (built before it existed?): rebuild it or pass --binary"
 python3 "$ROOT/bench/ui_bench.py" --base-url "$BASE" --server-build "$BUILD" --runs "$RUNS"
