@@ -311,6 +311,8 @@ class Journeys(unittest.TestCase):
             return items[0] if items else None
         alert = B.wait(drift_alert, 90, "an active return_drift alert for DRIFT in the alert feed (from /ws/alerts)")
         self.assertIn("drift", alert.text.lower())
+        toast = B.wait(lambda: next((t for t in B.all(".toast-warn") if "DRIFT" in t.text), None), 10, "the alert's toast (shown on every page)")
+        self.assertIn("Return drift", toast.text)
         shoot("production")
         B.assert_console_clean()
 

@@ -12,7 +12,8 @@ const MAX_ALERTS = 200;
 /** Milliseconds of an ISO timestamp (0 when missing): "…12Z" and "…12.110Z" must compare as times, not strings. */
 const time = (iso) => (iso ? Date.parse(iso) || 0 : 0);
 
-const KIND_TEXT = {
+/** What each alert kind means, in words. */
+export const KIND_TEXT = {
   return_drift: 'Return drift', forecast_error: 'Forecast error', low_coverage: 'Low interval coverage',
   stale_data: 'Stale data', error_rate: 'HTTP error rate', latency: 'Latency',
 };
@@ -27,9 +28,9 @@ export class AlertFeed {
     this.el = h('div', { class: 'alert-feed', dataset: { count: '0', active: '0' } });
     container.append(this.el);
     this.el.append(loading('Loading alerts…'));
-    this.unsubscribe = channel('alerts').subscribe((event) => {
+    this.unsubscribe = channel('alerts').subscribe((event, { replayed }) => {
       if (event.type !== 'alert') return;
-      this.upsert(event, true);
+      this.upsert(event, !replayed);
       this.render();
     });
     this.load();

@@ -22,9 +22,13 @@ class LiveChannel {
     this.dropped = 0;
     this.lastFrameAt = 0;
     this.instance = '';
+    this.replayLeft = 0;
   }
 
-  /** Calls `fn(event)` for every event; opens the socket on the first listener. Returns an unsubscribe function. */
+  /**
+   * Calls `fn(event, { replayed })` for every event (`replayed`: one of the recent events the server sends right after
+   * connecting, not a new one); opens the socket on the first listener. Returns an unsubscribe function.
+   */
   subscribe(fn) {
     this.listeners.add(fn);
     clearTimeout(this.closeTimer);
@@ -73,10 +77,17 @@ class LiveChannel {
     try { event = JSON.parse(text); } catch { return; }
     this.frames += 1;
     this.lastFrameAt = Date.now();
-    if (event.type === 'hello') { this.instance = event.instance || ''; emit('live-status', this.info()); return; }
+    if (event.type === 'hello') {
+      this.instance = event.instance || '';
+      this.replayLeft = Number(event.replay) || 0;
+      emit('live-status', this.info());
+      return;
+    }
     if (event.type === 'dropped') { this.dropped = event.total ?? this.dropped + (event.count || 0); emit('live-status', this.info()); return; }
+    const meta = { replayed: this.replayLeft > 0 };
+    if (this.replayLeft > 0) this.replayLeft -= 1;
     for (const fn of [...this.listeners]) {
-      try { fn(event); } catch (err) { console.warn(`listener of /ws/${this.name} failed`, err); }
+      try { fn(event, meta); } catch (err) { console.warn(`listener of /ws/${this.name} failed`, err); }
     }
   }
 

@@ -4,14 +4,15 @@
 import { h, isTyping } from './dom.js';
 import { PAGES, current, href, go } from './router.js';
 import { on } from './events.js';
-import { channelInfos, reconnectAll } from './live.js';
+import { channel, channelInfos, reconnectAll } from './live.js';
 import { initTheme, toggleTheme } from './theme.js';
 import { openKeyDialog, roleLabel } from './key-dialog.js';
 import { toggleHelp } from './help.js';
 import { datasets } from './instruments.js';
 import { uiConfig } from './ui-config.js';
 import { apiKey } from './session.js';
-import { loading, errorBox, empty } from './ui.js';
+import { loading, errorBox, empty, toast } from './ui.js';
+import { KIND_TEXT } from './alert-feed.js';
 
 /** Modules each page imports, fetched in parallel with the page module instead of one import level at a time. */
 const PAGE_MODULES = {
@@ -118,6 +119,19 @@ function renderLive() {
   pill.title = `${infos.map((i) => `/ws/${i.name}: ${i.status}`).join('\n')}\nClick to reconnect now.`;
 }
 
+let alertToasts = null;
+
+/** New alerts reach every page as a toast (the Production page lists them all). */
+function toastAlerts(config) {
+  if (alertToasts || (config.read_requires_key && !apiKey())) return;
+  alertToasts = channel('alerts').subscribe((event, { replayed }) => {
+    if (event.type !== 'alert' || replayed) return;
+    const what = `${KIND_TEXT[event.kind] || event.kind}${event.ticker ? ` · ${event.ticker}` : ''}`;
+    if (event.state === 'resolved') toast(`Resolved: ${what}`, { kind: 'success' });
+    else toast(`Alert: ${what}. ${(event.messages || [])[0] || ''}`, { kind: 'warn', timeout: 10000 });
+  });
+}
+
 function renderKey() {
   const button = document.getElementById('key-button');
   button.textContent = roleLabel();
@@ -176,6 +190,7 @@ function start() {
   on('live-status', renderLive);
   on('session', () => {
     renderKey();
+    uiConfig().then(toastAlerts);
     if (active) active.page.refresh?.(); else route();
   });
   let lastPrompt = 0;
@@ -185,6 +200,7 @@ function start() {
     openKeyDialog(detail);
   });
   setInterval(renderLive, 1000);
+  uiConfig().then(toastAlerts);
   renderKey();
   bindShortcuts();
   bindSearch();
