@@ -13,6 +13,7 @@ Writes bench/out/ui.json and the BENCHMARKS.md section between <!-- ui:start -->
 
 import argparse
 import datetime
+import gzip
 import json
 import os
 import platform
@@ -148,13 +149,17 @@ def pan(browser, view, seconds):
 def disk_js():
     total = 0
     files = 0
+    gzipped = 0
     for base, _, names in os.walk(WEB):
         for name in names:
             if name.endswith(".js"):
-                total += os.path.getsize(os.path.join(base, name))
+                with open(os.path.join(base, name), "rb") as handle:
+                    data = handle.read()
+                total += len(data)
+                gzipped += len(gzip.compress(data, 9))
                 files += 1
     css = sum(os.path.getsize(os.path.join(b, n)) for b, _, ns in os.walk(WEB) for n in ns if n.endswith(".css"))
-    return {"js_bytes": total, "js_files": files, "css_bytes": css, "html_bytes": os.path.getsize(os.path.join(WEB, "index.html"))}
+    return {"js_bytes": total, "js_gzip_bytes": gzipped, "js_files": files, "css_bytes": css, "html_bytes": os.path.getsize(os.path.join(WEB, "index.html"))}
 
 
 def machine(binary_mode):
@@ -179,6 +184,7 @@ def kb(n):
 def markdown(r):
     m = r["machine"]
     fc = r["first_chart"]
+    max_page = max(r["pages"].items(), key=lambda kv: kv[1]["js"])
     lines = [
         "<!-- ui:start -->",
         "## Web UI (headless Chromium)",
@@ -188,7 +194,8 @@ def markdown(r):
         "",
         "| goal | measured | |",
         "|---|---|---|",
-        f"| JS in total < 150 KB | {kb(r['disk']['js_bytes'])} in {r['disk']['js_files']} modules (no build step, no minifier) | {'met' if r['disk']['js_bytes'] < JS_GOAL_BYTES else 'missed'} |",
+        f"| JS < 150 KB, per page | largest: {kb(max_page[1]['js'])} (`#/{max_page[0]}`) | {'met' if max_page[1]['js'] < JS_GOAL_BYTES else 'missed'} |",
+        f"| JS < 150 KB, all modules | {kb(r['disk']['js_bytes'])} in {r['disk']['js_files']} modules, unminified with comments ({kb(r['disk']['js_gzip_bytes'])} gzipped, but the server does not compress) | {'met' if r['disk']['js_bytes'] < JS_GOAL_BYTES else 'missed'} |",
         f"| first chart < 300 ms (Stocks, {fc['ticker']}, {fc['sessions']:,} sessions) | {fc['first_chart_ms']['median']:.0f} ms median of {fc['runs']} cold loads (min {fc['first_chart_ms']['min']:.0f}, max {fc['first_chart_ms']['max']:.0f}) | {'met' if fc['first_chart_ms']['median'] < FIRST_CHART_GOAL_MS else 'missed'} |",
         "",
         f"Time to first chart runs from navigation start (HTML, CSS, the JS modules, `/api/datasets`, the latest ~13 months of bars) "
@@ -196,6 +203,7 @@ def markdown(r):
         f"**{fc['full_history_ms']['median']:.0f} ms** median (min {fc['full_history_ms']['min']:.0f}, max {fc['full_history_ms']['max']:.0f}). "
         f"DOMContentLoaded: {fc['dom_content_loaded_ms']:.0f} ms.",
         "",
+        "Pages load their modules lazily (each page imports only what it uses), so a page never loads all of them.",
         "Page weight (cold load, cache disabled; decoded bytes of what each page actually loads; API JSON listed apart):",
         "",
         "| page | HTML | CSS | JS (files) | UI total | API JSON |",

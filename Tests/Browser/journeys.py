@@ -12,6 +12,7 @@ import datetime
 import os
 import subprocess
 import sys
+import tempfile
 import unittest
 import urllib.parse
 
@@ -182,6 +183,37 @@ class Journeys(unittest.TestCase):
         steps = detail.find_elements(By.CSS_SELECTOR, "[data-table='steps'] tbody tr")
         self.assertEqual(len(steps), len(API.get(f"/api/etl/runs/{run_id}")["steps"]))
         shoot("datasets")
+
+        # a CSV upload with one bad row: the run's detail lists the rejected row with its line and reason
+        sessions = [bar["date"] for bar in API.get("/api/datasets/GOOG/prices?exchange=NASDAQ&from=2013-02-01&limit=5")["prices"]]
+        rows = ["date,open,high,low,close,volume"] + [f"{d},10,11,9,10.5,1000" for d in sessions]
+        rows[3] = f"{sessions[2]},10,9,11,10.5,1000"  # high below low on line 4
+        with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as handle:
+            handle.write("\n".join(rows) + "\n")
+        upload = B.find("form[aria-label='Upload a CSV']")
+        upload.find_element(By.NAME, "ticker").send_keys("UPLD")
+        upload.find_element(By.NAME, "file").send_keys(handle.name)
+        upload.find_element(By.CSS_SELECTOR, "button[type='submit']").click()
+        row = B.wait(lambda: next((r for r in B.all("[data-table='runs'] tr[data-run-id]") if "UPLD" in r.text), None), 20, "the upload's run")
+        upload_id = row.get_attribute("data-run-id")
+        B.wait(lambda: B.find(f"tr[data-run-id='{upload_id}']").get_attribute("data-status") == "completed", 60, "the upload run to complete")
+        B.find(f"tr[data-run-id='{upload_id}']").click()
+        issue = B.find(f"[data-run='{upload_id}'] [data-table='issues'] tr[data-severity='rejected']", 15, "the rejected row in the run's detail")
+        self.assertIn("high_below_low", issue.text)
+        self.assertTrue(issue.text.startswith("4 "), f"line number 4 shown first: {issue.text!r}")
+        os.unlink(handle.name)
+
+        # the tracked-ticker list: add one, then remove it (confirm dialog)
+        track = B.find("form[aria-label='Track a ticker']")
+        track.find_element(By.NAME, "ticker").send_keys("MSFT")
+        track.find_element(By.NAME, "source").send_keys("stooq")
+        track.find_element(By.CSS_SELECTOR, "button[type='submit']").click()
+        B.find("[data-table='tracked'] tr[data-ticker='MSFT']", 15, "MSFT in the tracked list")
+        self.assertIn("MSFT", [t["ticker"] for t in API.get("/api/etl/tickers")])
+        B.find("[data-table='tracked'] tr[data-ticker='MSFT'] .btn-danger").click()
+        B.find("dialog[open] [data-confirm]", 5, "the confirmation").click()
+        B.wait(lambda: not B.all("[data-table='tracked'] tr[data-ticker='MSFT']"), 15, "MSFT to leave the tracked list")
+        self.assertNotIn("MSFT", [t["ticker"] for t in API.get("/api/etl/tickers")])
         B.assert_console_clean()
 
     # ---- 3. Models ---------------------------------------------------------------------------------------------------
