@@ -17,8 +17,8 @@ import { KIND_TEXT } from './alert-feed.js';
 /** Modules each page imports, fetched in parallel with the page module instead of one import level at a time. */
 const PAGE_MODULES = {
   overview: ['format', 'models-data', 'tasks', 'task-table', 'alert-feed', 'charts/surface', 'charts/line-chart'],
-  stocks: ['format', 'charts/surface', 'charts/price-series', 'charts/price-chart'],
-  datasets: ['format'],
+  stocks: ['format', 'live', 'charts/surface', 'charts/price-series', 'charts/price-chart', 'charts/chart-input', 'charts/indicator-pane'],
+  datasets: ['format', 'pages/etl-run-detail'],
   models: ['format', 'models-data', 'tasks', 'features', 'charts/surface', 'charts/line-chart', 'pages/model-register', 'pages/model-detail'],
   forecast: ['format', 'models-data', 'tasks', 'charts/surface', 'charts/fan-chart'],
   production: ['format', 'tasks', 'task-table', 'alert-feed', 'charts/surface', 'charts/line-chart'],

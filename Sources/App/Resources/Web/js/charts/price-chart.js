@@ -3,6 +3,8 @@
 // Canvas, drawing only the visible bars (one column per pixel when bars are thinner than a pixel).
 
 import { Surface, niceTicks, tickLabel, hline, vline, dateTicks } from './surface.js';
+import { bindChartInput } from './chart-input.js';
+import { drawIndicatorPane } from './indicator-pane.js';
 import { h } from '../dom.js';
 import * as fmt from '../format.js';
 
@@ -44,7 +46,7 @@ export class PriceChart {
       drawOverlay: (ctx, w, hgt, c) => this.drawCrosshair(ctx, w, hgt, c),
     });
     this.el.append(this.legend, this.tooltip);
-    this.bindInput();
+    bindChartInput(this);
   }
 
   /** Sets the bars. With `keepView`, a view anchored at the latest bar stays anchored there. */
@@ -158,68 +160,7 @@ export class PriceChart {
     this.onView(this.visibleDates());
   }
 
-  // ---- input --------------------------------------------------------------------------------------------------
-
-  bindInput() {
-    const el = this.el;
-    el.addEventListener('wheel', (e) => {
-      if (!this.series) return;
-      e.preventDefault();
-      const rect = el.getBoundingClientRect();
-      if (Math.abs(e.deltaX) > Math.abs(e.deltaY)) this.pan((e.deltaX / this.barWidth()));
-      else this.zoom(Math.exp(e.deltaY * 0.0015), e.clientX - rect.left);
-    }, { passive: false });
-
-    el.addEventListener('pointerdown', (e) => {
-      if (!this.series) return;
-      try { el.setPointerCapture(e.pointerId); } catch { /* synthetic pointers cannot be captured */ }
-      this.pointers.set(e.pointerId, { x: e.clientX, y: e.clientY });
-      el.classList.add('dragging');
-    });
-    el.addEventListener('pointermove', (e) => {
-      if (!this.series) return;
-      const rect = el.getBoundingClientRect();
-      const prev = this.pointers.get(e.pointerId);
-      if (prev) {
-        if (this.pointers.size === 2) {
-          const other = [...this.pointers.entries()].find(([id]) => id !== e.pointerId)[1];
-          const before = Math.hypot(prev.x - other.x, prev.y - other.y);
-          const after = Math.hypot(e.clientX - other.x, e.clientY - other.y);
-          if (before > 10 && after > 10) this.zoom(before / after, (e.clientX + other.x) / 2 - rect.left);
-        } else {
-          this.pan((prev.x - e.clientX) / this.barWidth());
-        }
-        this.pointers.set(e.pointerId, { x: e.clientX, y: e.clientY });
-      }
-      this.setHover(e.clientX - rect.left, e.clientY - rect.top);
-    });
-    const release = (e) => {
-      this.pointers.delete(e.pointerId);
-      if (this.pointers.size === 0) el.classList.remove('dragging');
-    };
-    el.addEventListener('pointerup', release);
-    el.addEventListener('pointercancel', release);
-    el.addEventListener('pointerleave', () => { if (this.pointers.size === 0) this.setHover(null); });
-    el.addEventListener('dblclick', () => { this.setRange(this.series.length - 250, this.series.length); this.viewChanged(); });
-
-    el.addEventListener('keydown', (e) => {
-      if (!this.series || e.ctrlKey || e.metaKey || e.altKey) return;
-      const span = this.end - this.start;
-      const step = Math.max(1, span * (e.shiftKey ? 0.5 : 0.1));
-      const keys = {
-        ArrowLeft: () => this.pan(-step), ArrowRight: () => this.pan(step),
-        ArrowUp: () => this.zoom(0.8), ArrowDown: () => this.zoom(1.25),
-        '+': () => this.zoom(0.8), '=': () => this.zoom(0.8), '-': () => this.zoom(1.25), _: () => this.zoom(1.25),
-        Home: () => { this.setRange(0, span); this.viewChanged(); },
-        End: () => { this.setRange(this.series.length - span, this.series.length); this.viewChanged(); },
-      };
-      const act = keys[e.key];
-      if (!act) return;
-      e.preventDefault();
-      e.stopPropagation();
-      act();
-    });
-  }
+  // ---- hover --------------------------------------------------------------------------------------------------
 
   setHover(x, y) {
     if (x === null || !this.series) {
@@ -291,7 +232,7 @@ export class PriceChart {
     const paneH = this.pane === 'none' ? 0 : Math.max(50, Math.round(plotH * 0.26));
     const gap = paneH ? 12 : 0;
     const mainH = plotH - paneH - gap;
-    return { plotW: width - AXIS_W - PAD_L, mainTop: PAD_T, mainH, paneTop: PAD_T + mainH + gap, paneH, bottom: height - AXIS_H };
+    return { left: PAD_L, plotW: width - AXIS_W - PAD_L, mainTop: PAD_T, mainH, paneTop: PAD_T + mainH + gap, paneH, bottom: height - AXIS_H };
   }
 
   visibleIndices() {
@@ -421,7 +362,7 @@ export class PriceChart {
       ctx.fillText(fmt.price(c.close[last]), PAD_L + L.plotW + 5, yl);
     }
 
-    if (L.paneH) this.drawPane(ctx, L, i0, i1, colors);
+    if (L.paneH) drawIndicatorPane(ctx, this, L, i0, i1, colors);
   }
 
   /** Calls `fn(x0, x1, a, b)` per pixel column (thin bars) or per bar. */
@@ -503,58 +444,6 @@ export class PriceChart {
       ctx.arc(x, y(p.predicted_close), Math.max(2, Math.min(4, bw / 3)), 0, Math.PI * 2);
       ctx.fill();
     }
-  }
-
-  drawPane(ctx, L, i0, i1, colors) {
-    const c = this.series.columns;
-    ctx.strokeStyle = colors.grid;
-    ctx.lineWidth = 1;
-    ctx.strokeRect(PAD_L + 0.5, L.paneTop + 0.5, L.plotW - 1, L.paneH - 1);
-    ctx.fillStyle = colors.axis;
-    ctx.textAlign = 'left';
-    ctx.textBaseline = 'top';
-    ctx.fillText(this.pane === 'rsi' ? 'RSI 14' : 'MACD 12/26/9', PAD_L + 6, L.paneTop + 4);
-    ctx.textBaseline = 'middle';
-    let lo;
-    let hi;
-    if (this.pane === 'rsi') { lo = 0; hi = 100; } else {
-      lo = Infinity; hi = -Infinity;
-      for (let i = i0; i <= i1; i++) {
-        for (const f of ['MACD', 'MACD_signal', 'MACD_hist']) {
-          const v = c[f][i];
-          if (v < lo) lo = v;
-          if (v > hi) hi = v;
-        }
-      }
-      if (!Number.isFinite(lo)) { lo = -1; hi = 1; }
-      const m = Math.max(Math.abs(lo), Math.abs(hi)) * 1.1 || 1;
-      lo = -m; hi = m;
-    }
-    const y = (v) => L.paneTop + (hi - v) / (hi - lo) * L.paneH;
-    const guides = this.pane === 'rsi' ? [30, 70] : [0];
-    for (const g of guides) {
-      ctx.strokeStyle = colors.grid;
-      hline(ctx, PAD_L, PAD_L + L.plotW, y(g));
-      ctx.fillText(String(g), PAD_L + L.plotW + 6, y(g));
-    }
-    ctx.save();
-    ctx.beginPath();
-    ctx.rect(PAD_L, L.paneTop, L.plotW, L.paneH);
-    ctx.clip();
-    if (this.pane === 'rsi') {
-      this.drawLine(ctx, c.RSI14, i0, i1, y, colors.accent2, 1.3);
-    } else {
-      const bw = this.barWidth();
-      this.columnsOrBars(i0, i1, bw, (x0, x1, a) => {
-        const v = c.MACD_hist[a];
-        if (Number.isNaN(v)) return;
-        ctx.fillStyle = v >= 0 ? colors.up : colors.down;
-        ctx.fillRect(x0, Math.min(y(0), y(v)), Math.max(1, x1 - x0), Math.abs(y(v) - y(0)));
-      });
-      this.drawLine(ctx, c.MACD, i0, i1, y, colors.accent, 1.3);
-      this.drawLine(ctx, c.MACD_signal, i0, i1, y, colors.accent4, 1.3);
-    }
-    ctx.restore();
   }
 
   drawCrosshair(ctx, width, height, colors) {
