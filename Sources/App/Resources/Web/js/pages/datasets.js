@@ -42,12 +42,12 @@ export function mount(root, params) {
       h('div', { class: 'grid grid-main' },
         h('div', { class: 'stack' },
           card('Datasets', {}, slots.datasets),
-          card('Tracked tickers (run daily)', {}, slots.tracked, trackForm())),
+          slots.detail,
+          card(runsHead(), { id: 'runs' }, slots.runs)),
         h('div', { class: 'stack' },
           card('Run ETL', {}, builderForm()),
-          card('Upload a CSV', {}, uploadForm()))),
-      slots.detail,
-      card(runsHead(), { id: 'runs' }, slots.runs));
+          card('Tracked tickers (run daily)', {}, slots.tracked, trackForm()),
+          card('Upload a CSV', {}, uploadForm()))));
   }
 
   // ---- datasets -----------------------------------------------------------------------------------------------
@@ -83,11 +83,10 @@ export function mount(root, params) {
       const list = Array.isArray(rows) ? rows : rows.tickers || [];
       if (list.length === 0) { slots.tracked.replaceChildren(empty('No tracked tickers: the daily schedule has nothing to run.')); return; }
       slots.tracked.replaceChildren(h('div', { class: 'table-wrap' }, h('table', { class: 'table', 'data-table': 'tracked' },
-        h('thead', {}, h('tr', {}, ['Ticker', 'Exchange', 'Source', 'Added', ''].map((t) => h('th', {}, t)))),
-        h('tbody', {}, list.map((r) => h('tr', { dataset: { ticker: r.ticker } },
+        h('thead', {}, h('tr', {}, ['Ticker', 'Exchange', 'Source', ''].map((t) => h('th', {}, t)))),
+        h('tbody', {}, list.map((r) => h('tr', { dataset: { ticker: r.ticker }, title: `tracked since ${fmt.dateTime(r.added_at)}` },
           h('td', {}, h('strong', {}, r.ticker)), h('td', {}, r.exchange),
           h('td', { class: 'mono', title: r.source }, shortSource(r.source)),
-          h('td', { class: 'nowrap' }, fmt.ago(r.added_at)),
           h('td', { class: 'actions' },
             h('button', { type: 'button', class: 'btn btn-sm', on: { click: () => addToBuilder({ ticker: r.ticker, exchange: r.exchange, source: '' }) } }, 'Add to run'),
             h('button', { type: 'button', class: 'btn btn-sm btn-danger', 'aria-label': `Stop tracking ${r.ticker}`, on: { click: () => untrack(r) } }, 'Remove'))))))));

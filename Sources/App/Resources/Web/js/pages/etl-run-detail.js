@@ -32,7 +32,7 @@ export function renderRunDetail(slot, { run, steps = [], issues = [], issues_nex
     { 'data-run': String(run.id), dataset: { status: run.status } },
     h('div', { class: 'card-body grid grid-2' },
       h('dl', { class: 'dl' },
-        h('dt', {}, 'Source'), h('dd', { class: 'mono' }, run.source || '–'),
+        h('dt', {}, 'Source'), h('dd', { class: 'mono', title: run.source || '' }, fmt.source(run.source)),
         h('dt', {}, 'Trigger'), h('dd', {}, run.trigger || '–'),
         h('dt', {}, 'Created'), h('dd', {}, fmt.dateTime(run.created_at)),
         h('dt', {}, 'Finished'), h('dd', {}, run.finished_at ? `${fmt.dateTime(run.finished_at)} (${fmt.duration(run.duration_ms)})` : '–'),
