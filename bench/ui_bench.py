@@ -173,7 +173,7 @@ def machine(binary_mode):
         chromium = subprocess.run(["/usr/bin/chromium", "--version"], capture_output=True, text=True, timeout=20).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         chromium = "chromium (version unknown)"
-    return {"cpus": os.cpu_count(), "cpu": cpu, "os": platform.platform(), "browser": chromium, "server_build": binary_mode,
+    return {"cpus": os.cpu_count(), "cpu": cpu, "load_average_1min": round(os.getloadavg()[0], 2), "os": platform.platform(), "browser": chromium, "server_build": binary_mode,
             "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
 
 
@@ -190,7 +190,8 @@ def markdown(r):
         "## Web UI (headless Chromium)",
         "",
         f"Measured {m['date']} by `bench/run-ui-bench.sh` on {m['cpus']} CPUs ({m['cpu'] or 'unknown CPU'}), {m['browser']}, "
-        f"against a **{m['server_build']}** build of the server on the sample data. Reproduce: `bench/run-ui-bench.sh`.",
+        f"against a **{m['server_build']}** build of the server on the sample data; load average {m['load_average_1min']} when it "
+        "started (the machine is shared, so medians move between runs). Reproduce: `bench/run-ui-bench.sh`.",
         "",
         "| goal | measured | |",
         "|---|---|---|",
