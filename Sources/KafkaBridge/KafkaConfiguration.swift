@@ -32,6 +32,11 @@ public struct KafkaConfiguration: Sendable {
     /// How long the producer's graceful shutdown waits for buffered messages to be delivered (`rd_kafka_flush`).
     /// Messages still undelivered afterwards are counted in a warning and dropped. Defaults to 10 s.
     public var shutdownFlushTimeout: Duration
+    /// How long the consumer's graceful shutdown waits to leave its group (commit, revoke, LeaveGroup). With the
+    /// brokers unreachable the group coordinator never answers and a plain `rd_kafka_consumer_close` would block
+    /// forever; after this the consumer is destroyed without leaving, and the group evicts it after
+    /// `session.timeout.ms`. Defaults to 10 s.
+    public var closeTimeout: Duration
     /// Raw librdkafka properties, applied last, so they override everything above (for example
     /// `session.timeout.ms`, `security.protocol`, `debug`). Applied to producers and consumers alike; librdkafka logs
     /// a `CONFWARN` warning for a property that does not apply to the client's type and otherwise ignores it.
@@ -48,6 +53,7 @@ public struct KafkaConfiguration: Sendable {
         self.statisticsInterval = .seconds(5)
         self.deliveryReportBufferSize = 1_024
         self.shutdownFlushTimeout = .seconds(10)
+        self.closeTimeout = .seconds(10)
         self.additional = [:]
     }
 }

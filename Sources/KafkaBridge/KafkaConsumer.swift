@@ -110,12 +110,14 @@ public final class KafkaConsumer: Service, Sendable {
                 waiter.resume()
             }
         }
-        if let error = await self.client.consumerClose() {
-            self.logger.warning("Kafka consumer close reported an error", metadata: ["kafka.error": "\(error)"])
-        }
+        let error = await self.client.consumerClose(timeout: self.configuration.closeTimeout)
         self.state.withLockedValue { $0.closed() }
         self.client.poll()
-        self.logger.debug("Kafka consumer closed and left its group")
+        if let error {
+            self.logger.warning("Kafka consumer stopped without leaving its group cleanly", metadata: ["kafka.error": "\(error)"])
+        } else {
+            self.logger.debug("Kafka consumer closed and left its group")
+        }
     }
 
     /// The next message for ``KafkaConsumerMessages``: a non-blocking poll first, then a blocking poll of

@@ -104,11 +104,12 @@ public final class KafkaProducer: Service, Sendable {
         self.state.withLockedValue { $0.phase = .shuttingDown }
 
         let outstanding = await self.client.flush(timeout: self.configuration.shutdownFlushTimeout)
+        if outstanding > 0 { self.client.purge() }
         self.client.poll()
         self.state.withLockedValue { $0.phase = .finished }
         if outstanding > 0 {
             self.logger.warning(
-                "Kafka producer shut down with undelivered messages",
+                "Kafka producer shut down with undelivered messages (dropped)",
                 metadata: ["kafka.undelivered": "\(outstanding)"]
             )
         } else {

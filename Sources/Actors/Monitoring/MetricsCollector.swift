@@ -58,7 +58,7 @@ public actor MetricsCollector: Service {
         while !Task.isShuttingDownGracefully {
             await self.tick()
             do {
-                try await Task.sleep(for: self.configuration.publishInterval)
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: self.configuration.publishInterval) }
             } catch {
                 break
             }

@@ -12,6 +12,9 @@ enum EventBusFactory {
         kafka.queuedMaxMessagesKBytes = configuration.kafka.queuedMaxMessagesKBytes
         kafka.producerQueueMaxMessages = configuration.kafka.producerQueueMaxMessages
         kafka.messageTimeout = nil  // retry while the bounded buffer holds
+        // Shutdown waits at most 5 s each to flush and to leave the group (brokers may be gone).
+        kafka.shutdownFlushTimeout = .seconds(5)
+        kafka.closeTimeout = .seconds(5)
         let producer = try KafkaProducer(configuration: kafka, logger: logger)
         let consumer = try KafkaConsumer(
             configuration: kafka, groupID: "\(configuration.kafka.groupPrefix)-\(configuration.instanceID)",

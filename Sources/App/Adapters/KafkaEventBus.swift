@@ -63,7 +63,9 @@ struct KafkaEventRelay: Service {
         await withDiscardingTaskGroup { group in
             group.addTask {
                 do {
-                    for try await message in self.consumer.messages {
+                    // The consumer stops after this relay (services stop in reverse order), so the relay must stop
+                    // iterating on its own graceful shutdown rather than wait for the consumer to close.
+                    for try await message in self.consumer.messages.cancelOnGracefulShutdown() {
                         guard let topic = EventTopic(rawValue: message.topic) else { continue }
                         let origin = EventCoding.origin(of: message.value) ?? "unknown"
                         guard origin != self.instance else { continue }  // ours: already delivered locally
@@ -92,7 +94,7 @@ struct KafkaEventRelay: Service {
                     for (topic, lag) in self.consumer.consumerLag() {
                         Gauge(label: "kafka_consumer_lag", dimensions: [("topic", topic)]).record(lag)
                     }
-                    try? await Task.sleep(for: self.lagInterval)
+                    try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.lagInterval) }
                 }
             }
         }

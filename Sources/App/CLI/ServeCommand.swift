@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Hummingbird
 import UnixSignals
 
@@ -17,5 +18,9 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = self.common.makeLogger(configuration)
         let app = try await buildApplication(configuration, logger: logger)
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        // Every service has finished (requests answered, runs and tasks recorded, store closed). Exit now rather than
+        // when `app` is released: destroying a Kafka client joins librdkafka's threads, which can wait ~30 s for
+        // brokers that are gone.
+        withExtendedLifetime(app) { Foundation.exit(0) }
     }
 }

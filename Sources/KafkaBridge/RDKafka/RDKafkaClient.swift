@@ -1,4 +1,6 @@
 import CRdKafka
+import Dispatch
+import NIOConcurrencyHelpers
 
 /// One librdkafka client handle (`rd_kafka_t`) with its callback context: the only place that calls librdkafka's
 /// client API.
@@ -28,6 +30,8 @@ final class RDKafkaClient: Sendable {
     private let handle: SendableOpaquePointer
     /// The target of the C callbacks; must outlive `handle` (see the type's documentation).
     let context: RDKafkaClientContext
+    /// Set when a consumer close timed out: the handle is then never destroyed (see `consumerClose(timeout:)`).
+    private let abandoned = NIOLockedValueBox(false)
 
     /// Creates the handle.
     ///
@@ -83,6 +87,12 @@ final class RDKafkaClient: Sendable {
     }
 
     deinit {
+        if self.abandoned.withLockedValue({ $0 }) {
+            // A close is still blocked inside librdkafka on this handle: keep the handle and the callback target
+            // alive for the rest of the process (see `consumerClose(timeout:)`).
+            _ = Unmanaged.passRetained(self.context)
+            return
+        }
         let flags = self.kind == .consumer ? RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE : 0
         rd_kafka_destroy_flags(self.handle.pointer, flags)
     }
@@ -199,9 +209,44 @@ final class RDKafkaClient: Sendable {
     ///
     /// - Important: No `consumerPoll` may run concurrently (``KafkaConsumer`` guarantees it).
     /// - Returns: `nil` on success, else the error librdkafka reported.
-    func consumerClose() async -> KafkaError? {
-        let code = await BlockingCall.run { [self] in KafkaError.Code(rd_kafka_consumer_close(self.handle.pointer)) }
-        return code == .noError ? nil : .rdKafka(rd_kafka_resp_err_t(rawValue: code.rawValue))
+    ///
+    /// Bounded: `rd_kafka_consumer_close` runs on ``BlockingCall/queue`` and this waits for it at most `timeout`.
+    /// With the brokers unreachable the group coordinator never answers and the close would block forever; the
+    /// client is then *abandoned*: `deinit` neither destroys the handle (the close is still running on it) nor lets
+    /// the callback context go, so librdkafka's threads stay valid until the process exits (a server stopping).
+    /// Returns `.timedOut` in that case.
+    func consumerClose(timeout: Duration) async -> KafkaError? {
+        enum Outcome: Sendable { case closed(KafkaError.Code), timedOut }
+        let settled = NIOLockedValueBox(false)
+        let outcome: Outcome = await withCheckedContinuation { continuation in
+            let resumeOnce: @Sendable (Outcome) -> Void = { outcome in
+                let first = settled.withLockedValue { done in
+                    defer { done = true }
+                    return !done
+                }
+                if first { continuation.resume(returning: outcome) }
+            }
+            BlockingCall.queue.async { [self] in
+                resumeOnce(.closed(KafkaError.Code(rd_kafka_consumer_close(self.handle.pointer))))
+            }
+            Task {
+                try? await Task.sleep(for: timeout)
+                resumeOnce(.timedOut)
+            }
+        }
+        switch outcome {
+        case .closed(let code):
+            return code == .noError ? nil : .rdKafka(rd_kafka_resp_err_t(rawValue: code.rawValue))
+        case .timedOut:
+            self.abandoned.withLockedValue { $0 = true }
+            return KafkaError(.timedOut, "the consumer could not leave its group within \(timeout) (brokers unreachable?)")
+        }
+    }
+
+    /// Drops every message still queued or in flight (`rd_kafka_purge`), so destroying a producer whose brokers are
+    /// unreachable does not wait for them; their delivery reports fail with `_PURGE_QUEUE` / `_PURGE_INFLIGHT`.
+    func purge() {
+        _ = rd_kafka_purge(self.handle.pointer, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
     }
 
     // MARK: Helpers
