@@ -170,6 +170,8 @@ func buildRouter(_ parts: ServiceParts, configuration: AppConfiguration) -> Rout
     let monitoring = MonitoringController(store: parts.store, configuration: configuration)
     monitoring.addOpenRoutes(to: router)
     monitoring.addReadRoutes(to: reads)
-    KeyController(store: parts.store, authenticator: parts.authenticator, configuration: configuration).addRoutes(to: admin)
+    let keys = KeyController(store: parts.store, authenticator: parts.authenticator, configuration: configuration)
+    keys.addRoutes(to: admin)
+    keys.addIdentityRoute(to: guarded(.viewer))
     return router
 }

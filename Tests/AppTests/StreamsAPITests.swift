@@ -158,6 +158,17 @@ import Testing
                 #expect(try JSON.object(response.body)["code"] as? String == "invalid_state")
             }
             try await client.execute(uri: "/api/alerts?limit=0", method: .get) { #expect($0.status == .badRequest) }
+            try await client.execute(uri: "/api/auth/me", method: .get) { #expect($0.status == .unauthorized) }
+            let key = try harness.adminKey
+            try await client.execute(uri: "/api/auth/me", method: .get, headers: .bearer(key)) { response throws in
+                #expect(try JSON.object(response.body)["role"] as? String == "admin")
+            }
+            try await client.execute(uri: "/api/models/features", method: .get) { response throws in
+                let catalog = try JSON.object(response.body)
+                #expect((catalog["model_types"] as? [String])?.contains("xgboost") == true)
+                let features = try #require(catalog["features"] as? [[String: Any]])
+                #expect(features.contains { $0["name"] as? String == "return_lag_1" && ($0["original_names"] as? [String])?.contains("Close") == true })
+            }
             try await client.execute(uri: "/api/ui/config", method: .get) { response in
                 let config = try JSON.object(response.body)
                 #expect(config["kafka"] as? Bool == false)

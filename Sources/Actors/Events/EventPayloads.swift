@@ -176,7 +176,7 @@ public struct AlertEvent: EventBody {
     public let type = "alert"
     public let ticker: String?
     let exchange: String?
-    let alertId: Int64
+    let id: Int64
     let kind: String
     let state: String
     let targetDate: String?
@@ -187,13 +187,13 @@ public struct AlertEvent: EventBody {
     let resolvedAt: Date?
 
     private enum CodingKeys: String, CodingKey {
-        case ticker, exchange, alertId, kind, state, targetDate, messages, details, raisedAt, updatedAt, resolvedAt
+        case ticker, exchange, id, kind, state, targetDate, messages, details, raisedAt, updatedAt, resolvedAt
     }
 
     public init(_ alert: AlertRecord) {
         self.ticker = alert.instrument?.ticker.rawValue
         self.exchange = alert.instrument?.exchange.rawValue
-        self.alertId = alert.id
+        self.id = alert.id
         self.kind = alert.kind.rawValue
         self.state = alert.state.rawValue
         self.targetDate = alert.targetDate?.description

@@ -211,6 +211,12 @@ public actor ModelRegistry: Service {
             let moved = try await self.store.moveAlias(
                 .champion, of: instrument, to: previous, actor: actor, reason: "rollback from model \(current)", metricsJSON: model.metricsJSON
             )
+            // The restored model was usually the challenger (promotion demoted it): the two swap, so no model holds both.
+            if try await self.store.aliases(of: instrument)[.challenger] == previous {
+                _ = try await self.store.moveAlias(
+                    .challenger, of: instrument, to: current, actor: actor, reason: "demoted by rollback to model \(previous)", metricsJSON: nil
+                )
+            }
             self.publish("rolled_back", model, alias: .champion)
             return moved
         }

@@ -8,6 +8,16 @@ struct KeyController {
     let authenticator: APIKeyAuthenticator
     let configuration: AppConfiguration
 
+    /// `GET /api/auth/me`: the presented key's name, role and prefix (any valid key).
+    func addIdentityRoute(to group: RouterGroup<AppRequestContext>) {
+        group.get("/api/auth/me") { _, context -> APIKeyDTO in
+            guard let key = context.apiKey else {
+                throw APIError(.unauthorized, code: "missing_api_key", "send Authorization: Bearer <key> to see whose key it is")
+            }
+            return APIKeyDTO(key)
+        }
+    }
+
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.post("/api/keys", use: self.create)
         group.get("/api/keys", use: self.list)

@@ -12,10 +12,37 @@ struct ModelController {
 
     func addReadRoutes(to group: RouterGroup<AppRequestContext>) {
         group.get("/api/models", use: self.list)
+        group.get("/api/models/features", use: self.catalog)
         group.get("/api/models/{id}", use: self.get)
         group.get("/api/models/{id}/history", use: self.history)
         group.get("/api/mlflow/models", use: self.mlflowList)
         group.get("/api/mlflow/{id}", use: self.mlflowGet)
+    }
+
+    /// `GET /api/models/features`: what a registration may name (for forms; the 422 of a bad name lists them too).
+    struct CatalogDTO: ResponseEncodable {
+        struct Feature: Encodable {
+            let name: String
+            let original_names: [String]
+            let lookback_sessions: Int
+            let `default`: Bool
+        }
+        let model_types: [String]
+        let features: [Feature]
+        let default_features: [String]
+    }
+
+    @Sendable func catalog(_ request: Request, context: AppRequestContext) async throws -> CatalogDTO {
+        CatalogDTO(
+            model_types: ModelType.allCases.map(\.rawValue),
+            features: FeatureName.allCases.map { feature in
+                .init(
+                    name: feature.rawValue, original_names: FeatureCatalog.originalNames.filter { $0.feature == feature }.map(\.name),
+                    lookback_sessions: feature.lookback, default: FeatureCatalog.defaultFeatures.contains(feature)
+                )
+            },
+            default_features: FeatureCatalog.defaultFeatures.map(\.rawValue)
+        )
     }
 
     func addWriteRoutes(to group: RouterGroup<AppRequestContext>) {

@@ -185,6 +185,11 @@ enum OpenAPIDocument {
                 body: ("application/json", ref("CreateKeyRequest")), success: ("201", ref("APIKey")), errors: ["422"]
             ),
             Operation(method: "get", path: "/api/keys", summary: "List API keys", tag: "auth", role: "admin", success: ("200", array("APIKey"))),
+            Operation(method: "get", path: "/api/auth/me", summary: "The presented key: name, role, prefix", tag: "auth", role: "viewer", success: ("200", ref("APIKey"))),
+            Operation(
+                method: "get", path: "/api/models/features", summary: "Model types and the feature names a registration accepts", tag: "models",
+                role: "viewer", success: ("200", ref("FeatureCatalog"))
+            ),
             Operation(
                 method: "delete", path: "/api/keys/{id}", summary: "Revoke an API key", tag: "auth", role: "admin", parameters: [idParam],
                 success: ("200", ref("Message")), errors: ["404", "409"]
@@ -356,6 +361,16 @@ enum OpenAPIDocument {
             "TrainRequest": object(["model_id": integer], required: ["model_id"]),
             "Submitted": object(["task_id": string, "status": string], required: ["task_id", "status"]),
             "Task": ["type": "object", "description": "task_id, kind, status (pending|running|completed|failed|cancelled), progress, message, result | error"],
+            "FeatureCatalog": object(
+                [
+                    "model_types": ["type": "array", "items": string], "default_features": ["type": "array", "items": string],
+                    "features": ["type": "array", "items": object(
+                        ["name": string, "original_names": ["type": "array", "items": string], "lookback_sessions": integer, "default": ["type": "boolean"]],
+                        required: ["name", "original_names", "lookback_sessions", "default"]
+                    )],
+                ],
+                required: ["model_types", "features", "default_features"]
+            ),
             "UIConfig": object(
                 ["instance": string, "grafana_url": nullableString, "prometheus_url": nullableString, "read_requires_key": ["type": "boolean"], "kafka": ["type": "boolean"]],
                 required: ["instance", "read_requires_key", "kafka"]
