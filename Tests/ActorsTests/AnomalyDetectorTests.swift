@@ -163,7 +163,15 @@ final class RecordingBus: EventBus {
             #expect(try await Self.activeKinds(store) == ["stale_data:GOOG"])
             await detector.checkFreshness(live, lastSession: SessionDate("2026-11-26"), sessionsBehind: 0)
             #expect(try await Self.activeKinds(store) == [])
-            #expect(bus.payloads(.alerts).map { "\($0["kind"] ?? ""):\($0["state"] ?? "")" } == ["stale_data:active", "stale_data:resolved"])
+            // Nothing stored yet: not stale while the first daily run may still be due, stale after 36 hours.
+            let fresh = TrackedTicker(instrument: Self.gspc, source: "stooq", addedAt: Date())
+            await detector.checkFreshness(fresh, lastSession: nil, sessionsBehind: 0)
+            let old = TrackedTicker(instrument: Self.gspc, source: "stooq", addedAt: Date(timeIntervalSinceNow: -48 * 3600))
+            await detector.checkFreshness(old, lastSession: nil, sessionsBehind: 0)
+            #expect(try await Self.activeKinds(store) == ["stale_data:^GSPC"])
+            let message = try await store.activeAlerts(limit: 1).first?.messages.first ?? ""
+            #expect(message.hasPrefix("No data stored since the ticker was tracked on"))
+            #expect(bus.payloads(.alerts).map { "\($0["kind"] ?? ""):\($0["state"] ?? "")" } == ["stale_data:active", "stale_data:resolved", "stale_data:active"])
         }
     }
 

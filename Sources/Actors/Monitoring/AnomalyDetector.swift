@@ -113,16 +113,22 @@ public actor AnomalyDetector {
         )
     }
 
-    /// Stale data of a tracked ticker: `sessionsBehind` closed sessions are missing after `lastSession`.
+    /// Stale data of a tracked ticker: `sessionsBehind` closed sessions are missing after `lastSession`; with nothing
+    /// stored (`lastSession` nil) it is stale once the ticker has been tracked for 36 hours (a daily run was due).
     public func checkFreshness(_ ticker: TrackedTicker, lastSession: SessionDate?, sessionsBehind: Int) async {
         guard Self.isLiveSource(ticker.source) else { return }
-        let holds = sessionsBehind >= self.configuration.staleSessions
+        let holds: Bool
+        let message: String
+        if let lastSession {
+            holds = sessionsBehind >= self.configuration.staleSessions
+            message = "No new data: \(sessionsBehind) closed session(s) missing after \(lastSession) (source \(ticker.source))"
+        } else {
+            holds = self.now().timeIntervalSince(ticker.addedAt) > 36 * 3600
+            message = "No data stored since the ticker was tracked on \(ticker.addedAt.formatted(.iso8601.year().month().day())) (source \(ticker.source))"
+        }
         await self.settle(
-            .staleData, instrument: ticker.instrument, targetDate: lastSession, holds: holds,
-            messages: [
-                "No new data: \(sessionsBehind) closed session(s) missing after \(lastSession?.description ?? "nothing stored") (source \(ticker.source))"
-            ],
-            details: ["sessions_behind": Double(sessionsBehind), "threshold": Double(self.configuration.staleSessions)]
+            .staleData, instrument: ticker.instrument, targetDate: lastSession, holds: holds, messages: [message],
+            details: ["sessions_behind": Double(lastSession == nil ? -1 : sessionsBehind), "threshold": Double(self.configuration.staleSessions)]
         )
     }
 

@@ -112,7 +112,7 @@ public actor MetricsCollector: Service {
                 }
             }
             for (instrument, ticker) in tracked where !datasets.contains(where: { $0.instrument == instrument }) {
-                await self.detector?.checkFreshness(ticker, lastSession: nil, sessionsBehind: Int.max)
+                await self.detector?.checkFreshness(ticker, lastSession: nil, sessionsBehind: 0)
             }
         } catch {
             self.logger.warning("ticker metrics could not be sampled", metadata: ["error": "\(error)"])
