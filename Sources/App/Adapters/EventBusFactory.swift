@@ -15,6 +15,7 @@ enum EventBusFactory {
         // Shutdown waits at most 5 s each to flush and to leave the group (brokers may be gone).
         kafka.shutdownFlushTimeout = .seconds(5)
         kafka.closeTimeout = .seconds(5)
+        kafka.additional["fetch.wait.max.ms"] = String(configuration.kafka.fetchWaitMaxMilliseconds)
         let producer = try KafkaProducer(configuration: kafka, logger: logger)
         let consumer = try KafkaConsumer(
             configuration: kafka, groupID: "\(configuration.kafka.groupPrefix)-\(configuration.instanceID)",

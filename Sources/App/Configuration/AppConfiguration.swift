@@ -100,6 +100,7 @@ struct AppConfiguration: Sendable {
         "kafka.group_prefix": "stockcast",
         "kafka.queued_max_messages_kbytes": "16384",
         "kafka.producer_queue_max_messages": "10000",
+        "kafka.fetch_wait_max_ms": "100",
         "websocket.client_buffer": "256",
         "websocket.replay": "50",
         "websocket.allowed_origins": "",
@@ -195,6 +196,7 @@ struct AppConfiguration: Sendable {
         self.kafka.groupPrefix = values.string("kafka.group_prefix")
         self.kafka.queuedMaxMessagesKBytes = try values.int("kafka.queued_max_messages_kbytes", in: 1...2_097_151)
         self.kafka.producerQueueMaxMessages = try values.int("kafka.producer_queue_max_messages", in: 1...10_000_000)
+        self.kafka.fetchWaitMaxMilliseconds = try values.int("kafka.fetch_wait_max_ms", in: 1...10_000)
         self.websocket.clientBuffer = try values.int("websocket.client_buffer", in: 1...100_000)
         self.websocket.replay = try values.int("websocket.replay", in: 0...10_000)
         self.websocket.allowedOrigins = values.string("websocket.allowed_origins").split(separator: ",").map {
@@ -221,6 +223,9 @@ struct AppConfiguration: Sendable {
         var queuedMaxMessagesKBytes = 16_384
         /// `kafka.producer_queue_max_messages`: outgoing events buffered while brokers are unreachable. Defaults to 10000.
         var producerQueueMaxMessages = 10_000
+        /// `kafka.fetch_wait_max_ms`: longest a fetch waits at the broker for new events (librdkafka's 500 ms default
+        /// adds up to half a second to live dashboards on quiet topics). Defaults to 100.
+        var fetchWaitMaxMilliseconds = 100
     }
 
     /// `websocket.*` settings.
