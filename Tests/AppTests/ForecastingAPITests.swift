@@ -55,6 +55,10 @@ import Testing
             #expect(model["status"] as? String == "trained")
             #expect((model["artifact_sha256"] as? String)?.count == 64)
             #expect(model["version"] as? Int == 1)
+            // The h = 1 backtest points in prices, for predicted-vs-actual charts (bounded).
+            let backtest = try #require((model["metrics"] as? [String: Any])?["backtest"] as? [[String: Any]])
+            #expect(!backtest.isEmpty && backtest.count <= 250)
+            #expect(backtest.allSatisfy { ($0["actual_close"] as? Double ?? 0) > 0 && ($0["predicted_close"] as? Double ?? 0) > 0 })
             let mlflow = try await client.execute(uri: "/api/mlflow/\(ridge)", method: .get) { try JSON.object($0.body) }
             #expect(mlflow["is_trained"] as? Bool == true)
 

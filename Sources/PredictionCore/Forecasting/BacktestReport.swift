@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// What a training reports about its walk-forward backtest: per-horizon metrics of the model and of the naive and
 /// drift baselines on the same points, the data window, the fold count and notes (e.g. that `shuffle` was ignored).
 /// JSON keys are snake_case; this is the `metrics` JSON the registry stores.
@@ -24,13 +32,20 @@ public struct BacktestReport: Hashable, Sendable, Codable {
     public var drift: [HorizonMetrics]
     /// Plain-language notes about how the evaluation was done.
     public var notes: [String]
+    /// The one-session-ahead backtest forecasts against the actual closes, the last `backtestPointLimit` of them
+    /// (for predicted-vs-actual and residual charts); `nil` in reports stored before it existed.
+    public var backtest: [BacktestSeriesPoint]?
+
+    /// Most points kept in `backtest`.
+    public static let backtestPointLimit = 250
 
     /// Creates a report.
     public init(
         modelType: ModelType, features: [FeatureName], maxHorizon: Int, valSize: Double, refitEvery: Int,
         foldCount: Int, window: BacktestWindow, model: [HorizonMetrics], naive: [HorizonMetrics],
-        drift: [HorizonMetrics], notes: [String]
+        drift: [HorizonMetrics], notes: [String], backtest: [BacktestSeriesPoint]? = nil
     ) {
+        self.backtest = backtest
         self.modelType = modelType
         self.features = features
         self.maxHorizon = maxHorizon
@@ -51,7 +66,30 @@ public struct BacktestReport: Hashable, Sendable, Codable {
 
     private enum CodingKeys: String, CodingKey {
         case modelType = "model_type", features, maxHorizon = "max_horizon", valSize = "val_size"
-        case refitEvery = "refit_every", foldCount = "fold_count", window, model, naive, drift, notes
+        case refitEvery = "refit_every", foldCount = "fold_count", window, model, naive, drift, notes, backtest
+    }
+}
+
+/// One h = 1 backtest forecast in prices (JSON keys snake_case).
+public struct BacktestSeriesPoint: Hashable, Sendable, Codable {
+    public var targetDate: SessionDate
+    public var actualClose: Double
+    public var predictedClose: Double
+    /// 95 % interval, when enough residuals existed at the origin.
+    public var lower95: Double?
+    public var upper95: Double?
+
+    public init(_ point: BacktestPoint) {
+        self.targetDate = point.target
+        self.actualClose = point.actualClose
+        self.predictedClose = point.originClose * exp(point.predictedLogReturn)
+        self.lower95 = point.halfWidth95.map { self.predictedClose * exp(-$0) }
+        self.upper95 = point.halfWidth95.map { self.predictedClose * exp($0) }
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case targetDate = "target_date", actualClose = "actual_close", predictedClose = "predicted_close"
+        case lower95 = "lower_95", upper95 = "upper_95"
     }
 }
 

@@ -61,7 +61,8 @@ public enum ForecastTrainer {
             notes: self.notes(
                 result: result, modelType: modelType, parameters: parameters, valSize: valSize,
                 shuffleRequested: shuffleRequested, artifact: artifact, extrapolated: widths.extrapolatedFrom
-            )
+            ),
+            backtest: (result.points.first ?? []).suffix(BacktestReport.backtestPointLimit).map(BacktestSeriesPoint.init)
         )
         _ = progress(1, "trained")
         return TrainingOutcome(artifact: artifact, report: report)
