@@ -65,21 +65,14 @@ struct ETLController {
     @Sendable func listRuns(_ request: Request, context: AppRequestContext) async throws -> RunPageDTO {
         let limit = try RequestInput.limit(request, default: 50, max: 500)
         var filter = ETLRunFilter()
-        if let text = RequestInput.query(request, "ticker") {
-            guard let ticker = TickerSymbol(text) else { throw APIError.badRequest("\"\(text)\" is not a ticker symbol", code: "invalid_ticker") }
-            filter.ticker = ticker
-        }
+        filter.ticker = try RequestInput.tickerFilter(request)
         if let text = RequestInput.query(request, "status") {
             guard let status = RunStatus(rawValue: text) else {
                 throw APIError.badRequest("status must be one of \(RunStatus.allCases.map(\.rawValue).joined(separator: ", "))", code: "invalid_status")
             }
             filter.status = status
         }
-        var cursor: Int64?
-        if let text = RequestInput.query(request, "cursor") {
-            guard let value = Int64(text), value > 0 else { throw APIError.badRequest("cursor must be a next_cursor value", code: "invalid_cursor") }
-            cursor = value
-        }
+        let cursor = try RequestInput.idCursor(request)
         let runs = try await self.store.runs(matching: filter, before: cursor, limit: limit + 1)
         let page = Array(runs.prefix(limit))
         return RunPageDTO(runs: page.map(RunDTO.init), next_cursor: runs.count > limit ? page.last?.id : nil)

@@ -84,14 +84,8 @@ struct MonitoringController {
             }
             return state
         } ?? nil
-        let ticker = try RequestInput.query(request, "ticker").map { text in
-            guard let ticker = TickerSymbol(text) else { throw APIError.badRequest("\"\(text)\" is not a ticker symbol", code: "invalid_ticker") }
-            return ticker
-        }
-        let cursor = try RequestInput.query(request, "cursor").map { text in
-            guard let value = Int64(text), value > 0 else { throw APIError.badRequest("cursor must be a next_cursor value", code: "invalid_cursor") }
-            return value
-        }
+        let ticker = try RequestInput.tickerFilter(request)
+        let cursor = try RequestInput.idCursor(request)
         let rows = try await self.store.alerts(state: state, ticker: ticker, before: cursor, limit: limit + 1)
         let page = Array(rows.prefix(limit))
         return AlertPageDTO(alerts: page.map(AlertDTO.init), next_cursor: rows.count > limit ? page.last?.id : nil)

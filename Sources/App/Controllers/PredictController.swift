@@ -50,14 +50,8 @@ struct PredictController {
 
     @Sendable func history(_ request: Request, context: AppRequestContext) async throws -> Response {
         let limit = try RequestInput.limit(request, default: 100, max: 1000)
-        let ticker = try RequestInput.query(request, "ticker").map { text in
-            guard let ticker = TickerSymbol(text) else { throw APIError.badRequest("\"\(text)\" is not a ticker symbol", code: "invalid_ticker") }
-            return ticker
-        }
-        let cursor = try RequestInput.query(request, "cursor").map { text in
-            guard let value = Int64(text), value > 0 else { throw APIError.badRequest("cursor must be a next_cursor value", code: "invalid_cursor") }
-            return value
-        }
+        let ticker = try RequestInput.tickerFilter(request)
+        let cursor = try RequestInput.idCursor(request)
         let rows = try await self.store.predictions(ticker: ticker, before: cursor, limit: limit + 1)
         let page = Array(rows.prefix(limit))
         var actuals: [InstrumentKey: [SessionDate: Double]] = [:]

@@ -101,6 +101,20 @@ enum RequestInput {
         return value
     }
 
+    /// `ticker` as a query parameter (a filter), 400 when it is not a ticker symbol.
+    static func tickerFilter(_ request: Request) throws -> TickerSymbol? {
+        guard let text = self.query(request, "ticker") else { return nil }
+        guard let ticker = TickerSymbol(text) else { throw APIError.badRequest("\"\(text)\" is not a ticker symbol", code: "invalid_ticker") }
+        return ticker
+    }
+
+    /// `cursor`: the positive id of the last row of the previous page (keyset paging), 400 otherwise.
+    static func idCursor(_ request: Request) throws -> Int64? {
+        guard let text = self.query(request, "cursor") else { return nil }
+        guard let value = Int64(text), value > 0 else { throw APIError.badRequest("cursor must be a next_cursor value", code: "invalid_cursor") }
+        return value
+    }
+
     /// A `YYYY-MM-DD` query parameter.
     static func date(_ request: Request, _ name: String) throws -> SessionDate? {
         guard let text = self.query(request, name) else { return nil }
