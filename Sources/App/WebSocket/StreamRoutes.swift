@@ -12,11 +12,14 @@ struct StreamRequestContext: WebSocketRequestContext, RequestContext, RemoteAddr
     var coreContext: CoreRequestContextStorage
     let webSocket: WebSocketHandlerReference<Self>
     let remoteAddress: SocketAddress?
+    /// The connection's event loop (the writer waits on it after each batch; see `StreamRoutes`).
+    let eventLoop: any EventLoop
 
     init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.webSocket = .init()
         self.remoteAddress = source.channel.remoteAddress
+        self.eventLoop = source.channel.eventLoop
     }
 }
 
@@ -25,6 +28,12 @@ struct StreamRequestContext: WebSocketRequestContext, RequestContext, RemoteAddr
 /// the HTTP route of the same path, which answers with the JSON error (404, 403, 401, 429; 426 for a plain GET).
 /// An upgraded connection has two tasks: a writer that sends the client's outbox batches (with a `dropped` frame
 /// first when frames were lost) and a reader that accepts `{"tickers": [...]}` filter changes. Either ending closes both.
+///
+/// The writer takes the next batch only after the connection's event loop has run the previous batch's writes (an
+/// empty task submitted to the loop completes after them). `outbound.write` returns once a frame is queued for the
+/// event loop, and that queue has no bound; without the barrier a busy server would move every outbox into it, and the
+/// client's 256-frame outbox would bound nothing. With it, at most one batch per client is in flight beyond the
+/// outbox, plus what NIO holds before the channel turns unwritable (64 KiB).
 struct StreamRoutes {
     let broadcaster: WebSocketBroadcaster
     let authenticator: APIKeyAuthenticator
@@ -50,6 +59,7 @@ struct StreamRoutes {
                                 try await outbound.write(.custom(Self.textFrame(WebSocketBroadcaster.droppedFrame(count: batch.dropped, total: batch.totalDropped))))
                             }
                             for frame in batch.frames { try await outbound.write(.custom(Self.textFrame(frame))) }
+                            try await context.requestContext.eventLoop.submit {}.get()
                         }
                     } catch {
                         context.logger.debug("websocket write ended", metadata: ["error": "\(error)"])
