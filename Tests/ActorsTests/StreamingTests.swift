@@ -5,7 +5,7 @@ import ServiceLifecycle
 import Testing
 
 /// The in-process bus, client outboxes and the broadcaster: bounded, dropping the oldest, never blocking a producer.
-@Suite struct StreamingTests {
+@Suite(.timeLimit(.minutes(2))) struct StreamingTests {
     static func event(_ topic: EventTopic, ticker: String? = nil, _ n: Int) -> BusEvent {
         BusEvent(topic: topic, ticker: ticker, origin: "test", payload: Array("{\"n\":\(n)}".utf8))
     }
@@ -94,8 +94,6 @@ import Testing
         let group = ServiceGroup(services: [broadcaster], gracefulShutdownSignals: [], cancellationSignals: [], logger: Logger(label: "test"))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            // The broadcaster subscribes when it starts running.
-            try await Task.sleep(for: .milliseconds(50))
             try await body(broadcaster)
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()

@@ -14,7 +14,7 @@ import Testing
 @testable import App
 
 /// The live side over real sockets: WebSocket channels, `/metrics`, `/api/alerts`.
-@Suite struct StreamsAPITests {
+@Suite(.timeLimit(.minutes(5))) struct StreamsAPITests {
     /// Reads text frames until `predicate` accepts one (or `limit` frames passed); returns the accepted one.
     static func next(
         _ inbound: WebSocketInboundStream, limit: Int = 200, where predicate: ([String: Any]) -> Bool

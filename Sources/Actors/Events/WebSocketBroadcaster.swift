@@ -19,7 +19,8 @@ public actor WebSocketBroadcaster: Service {
         public init() {}
     }
 
-    private let bus: any EventBus
+    /// Subscribed at init, so events published before `run()` starts are kept (within `busBuffer`), not lost.
+    private let events: AsyncStream<BusEvent>
     private let configuration: Configuration
     private let instance: String
     private let logger: Logger
@@ -30,7 +31,7 @@ public actor WebSocketBroadcaster: Service {
     private let connected: [StreamChannel: Gauge]
 
     public init(bus: any EventBus, instance: String, configuration: Configuration = .init(), logger: Logger) {
-        self.bus = bus
+        self.events = bus.subscribe(to: Set(StreamChannel.allCases.map(\.topic)), bufferingNewest: configuration.busBuffer)
         self.instance = instance
         self.configuration = configuration
         self.logger = logger
@@ -49,8 +50,7 @@ public actor WebSocketBroadcaster: Service {
 
     /// Fans out bus events until graceful shutdown, then closes every client's outbox.
     public func run() async throws {
-        let events = self.bus.subscribe(to: Set(StreamChannel.allCases.map(\.topic)), bufferingNewest: self.configuration.busBuffer)
-        for await event in events.cancelOnGracefulShutdown() {
+        for await event in self.events.cancelOnGracefulShutdown() {
             self.fanOut(event)
         }
         for outbox in self.clients.values.flatMap(\.values) { outbox.close() }
