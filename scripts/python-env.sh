@@ -11,7 +11,7 @@ fi
 stamp="$dir/.requirements.sha256"
 want="$(sha256sum "$requirements" | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  echo "python-env: installing $(tr '\n' ' ' < "$requirements")into $dir"
+  echo "python-env: installing $(grep -v '^#' "$requirements" | tr '\n' ' ')into $dir"
   "$dir/bin/python3" -m pip install --quiet --disable-pip-version-check -r "$requirements"
   echo "$want" > "$stamp"
 fi
