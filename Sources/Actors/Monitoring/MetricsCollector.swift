@@ -31,7 +31,6 @@ public actor MetricsCollector: Service {
     private let readiness: ReadinessGate?
     private var previous: (samples: MetricSamples, at: ContinuousClock.Instant)?
     private var ticks = 0
-    private(set) var latest: [String: Double] = [:]
 
     /// - Parameter exposition: renders the process's Prometheus registry (`GET /metrics`).
     public init(
@@ -71,12 +70,8 @@ public actor MetricsCollector: Service {
         if self.ticks % self.configuration.tickerSampleEvery == 0 { await self.sampleTickers() }
         self.ticks += 1
         let digest = self.digest()
-        self.latest = digest
         self.bus.publish(BusEvent(MetricsEvent(timestamp: Int(self.now().timeIntervalSince1970), metrics: digest), origin: self.instance))
     }
-
-    /// The last digest published.
-    public func latestDigest() -> [String: Double] { self.latest }
 
     private func sampleProcess() {
         let stats = ProcessStats.current()
