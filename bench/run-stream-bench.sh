@@ -11,14 +11,14 @@
 # read until the end), a publisher sending E prediction events per second for D seconds.
 #
 # Configurations (label:clients:stalled:events_per_second[:ping_seconds[:barrier]]; ping 30 = websocket.ping_seconds
-# when omitted; barrier: when the pump's writer waits for the event loop, 1 = after every batch as StreamRoutes does
-# (the default), 0 = never as before commit f4cd89c, n = after a batch once n frames were written since the last wait):
+# when omitted; barrier: when the pump's writer waits for the event loop, n = after a batch once n frames were written
+# since the last wait (32 as StreamRoutes does, the default), 1 = after every batch, 0 = never as before commit f4cd89c):
 #   fanout-1000x1000:1000:10:1000                  the goal: 1,000 clients, 1,000 events/s, 10 stalled, p95 < 50 ms
 #   fanout-1000x1000-nobarrier:1000:10:1000:30:0   the same with the pump as it was before commit f4cd89c
 #   fanout-100x1000:100:10:1000                    fewer clients, same event rate (a tenth of the frames)
 #   fanout-1000x100:1000:10:100                    same clients, a tenth of the events (the frames/s of the previous)
 #   fanout-1000x50:1000:10:50                      same clients, a twentieth of the events
-#   fanout-1000x50-barrier32:1000:10:50:30:32      the same with the writer waiting once per 32 frames
+#   fanout-1000x50-everybatch:1000:10:50:30:1      the same with the writer waiting after every batch
 #
 # Environment:
 #   BENCH_SCRATCH_PATH=DIR       SwiftPM scratch path of the release build (default .build)
@@ -38,7 +38,7 @@ SWIFT="${SWIFT:-swift}"
 SCRATCH="${BENCH_SCRATCH_PATH:-.build}"
 SECONDS_PER_RUN="${BENCH_STREAM_SECONDS:-20}"
 BUFFER="${BENCH_STREAM_BUFFER:-256}"
-CONFIGS="${BENCH_STREAM_CONFIGS:-fanout-1000x1000:1000:10:1000 fanout-1000x1000-nobarrier:1000:10:1000:30:0 fanout-100x1000:100:10:1000 fanout-1000x100:1000:10:100 fanout-1000x50:1000:10:50 fanout-1000x50-barrier32:1000:10:50:30:32}"
+CONFIGS="${BENCH_STREAM_CONFIGS:-fanout-1000x1000:1000:10:1000 fanout-1000x1000-nobarrier:1000:10:1000:30:0 fanout-100x1000:100:10:1000 fanout-1000x100:1000:10:100 fanout-1000x50:1000:10:50 fanout-1000x50-everybatch:1000:10:50:30:1}"
 PUBLISH="${BENCH_PUBLISH:-1}"
 TIMEOUT="${BENCH_TIMEOUT:-900}"
 OUT="$ROOT/bench/out/streams"
@@ -70,7 +70,7 @@ log "load average before the runs: $LOAD_BEFORE (other work on the machine skews
 for config in $CONFIGS; do
     IFS=: read -r label clients stalled rate ping barrier <<<"$config"
     ping="${ping:-30}"
-    barrier="${barrier:-1}"
+    barrier="${barrier:-32}"
     [ -n "$label" ] && [ -n "$clients" ] && [ -n "$stalled" ] && [ -n "$rate" ] || die "bad configuration \"$config\" (label:clients:stalled:rate[:ping[:barrier]])"
     dir="$RUNS/$label"
     mkdir -p "$dir"

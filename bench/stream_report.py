@@ -86,8 +86,9 @@ def barrier_text(frames: int) -> str:
     if frames == 0:
         return "never (the pump before f4cd89c)"
     if frames == 1:
-        return "after every batch (StreamRoutes)"
-    return f"after a batch once {frames} frames were written"
+        return "after every batch (StreamRoutes at f4cd89c)"
+    suffix = " (StreamRoutes)" if frames == 32 else ""
+    return f"after a batch once {frames} frames were written{suffix}"
 
 
 def runs_in_order(out_dir: str, run: dict) -> list[dict]:
@@ -228,8 +229,8 @@ def section(runs: list[dict], facts: dict) -> str:
         "How it is measured. One process: a Hummingbird server on 127.0.0.1:0 with the real `InProcessEventBus` and "
         f"`WebSocketBroadcaster` (client buffer {g['client_buffer']}, replay {g['replay']}, bus buffer 8192, pings every "
         f"{g['ping_seconds']} s unless the table says off; `stockcast serve`'s defaults are 256, 50, 8192 and 30 s) and "
-        "StreamRoutes' per-connection pump (a writer task sending outbox batches frame by frame and, since f4cd89c, waiting "
-        "for the connection's event loop to run a batch's writes before taking the next; a reader task on "
+        "StreamRoutes' per-connection pump (a writer task sending outbox batches frame by frame and waiting, once 32 frames "
+        "were written since the last wait, for the connection's event loop to have run them; a reader task on "
         "`inbound.messages(maxSize:)`), reproduced in Sources/StreamBench/ConnectionPump.swift because the App target cannot be "
         "imported. The clients are `HummingbirdWSClient` connections to `/ws/predictions` in the same process, on the same "
         "event loops and cores; stalled ones read their `hello` and then nothing until every live client has finished, so "

@@ -19,10 +19,10 @@ struct BenchOptions: Sendable {
     /// Peak RSS in MiB at which publishing stops early (`--max-rss-mb`): queues that are not bounded (event-loop task
     /// queues, see BENCHMARKS.md) grow when the machine cannot keep up, and the run must not take the machine with it.
     var maxResidentMiB = 4096
-    /// When the pump's writer waits for the event loop (`--barrier`): 1 = after every batch, as StreamRoutes does (the
-    /// default); 0 = never, as before commit f4cd89c; n > 1 = after a batch once n frames were written since the last
-    /// wait.
-    var barrierFrames = 1
+    /// When the pump's writer waits for the event loop (`--barrier`): n = after a batch once n frames were written
+    /// since the last wait (32, as StreamRoutes does, is the default); 1 = after every batch (StreamRoutes at commit
+    /// f4cd89c); 0 = never, as before that commit.
+    var barrierFrames = 32
     /// Where the JSON result goes (`--out`); none = standard output only.
     var out: String?
     /// A name for this configuration, copied into the JSON (`--label`).
