@@ -142,8 +142,8 @@ import Testing
         try await Self.withBroadcaster(bus: bus, configuration: configuration) { broadcaster in
             for n in 1...5 { bus.publish(Self.event(.predictions, ticker: n % 2 == 0 ? "GOOG" : "SPY", n)) }
             bus.publish(Self.event(.alerts, 99))
-            // Let the fan-out loop take the events.
-            while await broadcaster.replayCount(.predictions) < 3 { try await Task.sleep(for: .milliseconds(5)) }
+            // Events are fanned out in order: once the alert (published last) is in its replay, all predictions are too.
+            while await broadcaster.replayCount(.alerts) < 1 { try await Task.sleep(for: .milliseconds(5)) }
             let client = await broadcaster.connect(channel: .predictions, tickers: ["GOOG"])
             let batch = try #require(client.drain())
             let hello = try #require(try JSONSerialization.jsonObject(with: Data(batch.frames[0])) as? [String: Any])

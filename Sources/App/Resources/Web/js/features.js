@@ -1,5 +1,5 @@
-// Feature names the model registration accepts. There is no features endpoint yet, so this list is the one the
-// API's 422 (invalid_features) error enumerates; keep the two in step (the browser journey registers with it).
+// Feature names the model registration accepts, grouped for the form. `GET /api/models/features` lists the same names;
+// AppTests/WebAssetsTests checks that these groups hold exactly the server's feature catalog, no more, no less.
 
 /** Scale-free features computed from bars up to the forecast origin, grouped for the form. */
 export const FEATURE_GROUPS = [
