@@ -22,6 +22,8 @@ import platform
 import subprocess
 import sys
 
+from benchmarks_md import replace_section
+
 TICKERS = [("goog", "GOOG", "NASDAQ"), ("gspc", "^GSPC", "NYSE")]
 HORIZONS = (1, 5, 10)
 # (ours, Python's, label of the pair)
@@ -455,17 +457,7 @@ class Report:
 
 def publish(path: str, key: str, section: str) -> None:
     start, end, heading = SECTIONS[key]
-    text = open(path, encoding="utf-8").read() if os.path.exists(path) else "# Benchmarks\n"
-    block = f"{start}\n{section.rstrip()}\n{end}"
-    if start in text and end in text and text.index(start) < text.index(end):
-        before, rest = text.split(start, 1)
-        text = before + block + rest.split(end, 1)[1]
-    else:
-        text = text.rstrip("\n") + f"\n\n{heading}\n\n{block}\n"
-    temporary = path + ".tmp"
-    with open(temporary, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(temporary, path)
+    replace_section(path, start, end, heading, section)
 
 
 def main() -> int:

@@ -19,6 +19,8 @@ import platform
 import subprocess
 import sys
 
+from benchmarks_md import replace_section
+
 START, END, HEADING = "<!-- streams:start -->", "<!-- streams:end -->", "## WebSocket fan-out"
 GOAL_P95_MS = 50.0
 
@@ -274,17 +276,7 @@ def section(runs: list[dict], facts: dict) -> str:
 
 
 def publish(path: str, text: str) -> None:
-    document = open(path, encoding="utf-8").read() if os.path.exists(path) else "# Benchmarks\n"
-    block = f"{START}\n{text.rstrip()}\n{END}"
-    if START in document and END in document and document.index(START) < document.index(END):
-        before, rest = document.split(START, 1)
-        document = before + block + rest.split(END, 1)[1]
-    else:
-        document = document.rstrip("\n") + f"\n\n{HEADING}\n\n{block}\n"
-    temporary = path + ".tmp"
-    with open(temporary, "w", encoding="utf-8") as handle:
-        handle.write(document)
-    os.replace(temporary, path)
+    replace_section(path, START, END, HEADING, text)
 
 
 def main() -> int:
