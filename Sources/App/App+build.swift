@@ -81,7 +81,7 @@ func makeServices(_ configuration: AppConfiguration, logger: Logger) throws -> S
     if let url = configuration.postgresURL {
         store = try PostgresStore(url: url, logger: logger)
     } else {
-        store = try SQLiteStore(path: configuration.dataDirectory.appendingPathComponent(configuration.sqliteFile).path, logger: logger)
+        store = SQLiteStore(path: configuration.dataDirectory.appendingPathComponent(configuration.sqliteFile).path, logger: logger)
     }
     var clientConfiguration = HTTPClient.Configuration()
     clientConfiguration.timeout = .init(connect: .seconds(10), read: .seconds(Int64(configuration.providerTimeoutSeconds)))

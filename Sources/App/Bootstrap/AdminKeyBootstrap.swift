@@ -12,7 +12,9 @@ enum AdminKeyBootstrap {
         let secret = APIKeySecret()
         _ = try await store.createAPIKey(name: "admin (created at first start)", role: .admin, prefix: secret.prefix, hash: secret.hash)
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: file.path, contents: Data((secret.value + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        if !FileManager.default.createFile(atPath: file.path, contents: Data((secret.value + "\n").utf8), attributes: [.posixPermissions: 0o600]) {
+            logger.warning("could not write the admin key file; the key is shown only below", metadata: ["file": "\(file.path)"])
+        }
         print(
             """
 
