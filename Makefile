@@ -59,7 +59,7 @@ bench: deps test-deps release
 	bench/run-forecast-bench.sh
 	bench/run-stream-bench.sh
 	bench/run-kafka-path-bench.sh
-	bench/run-ui-bench.sh --binary .build/release/stockcast
+	bench/run-ui-bench.sh --binary $(CURDIR)/.build/release/stockcast
 
 clean-data:
 	rm -rf $(DATA_DIR)
