@@ -32,7 +32,7 @@ let package = Package(
         .executableTarget(
             name: "App",
             dependencies: [
-                "Actors", "PredictionCore", "Storage", "MarketData", "KafkaBridge",
+                "Actors", "PredictionCore", "Storage", "MarketData", "KafkaBridge", "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -86,6 +86,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // zlib, for gzip of the web UI's static files.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // The only module that touches librdkafka (system library, librdkafka-dev).
         .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         .target(

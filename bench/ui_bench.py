@@ -156,7 +156,7 @@ def disk_js():
                 with open(os.path.join(base, name), "rb") as handle:
                     data = handle.read()
                 total += len(data)
-                gzipped += len(gzip.compress(data, 9))
+                gzipped += len(gzip.compress(data, 6))  # the server's level (StaticCompressionMiddleware)
                 files += 1
     css = sum(os.path.getsize(os.path.join(b, n)) for b, _, ns in os.walk(WEB) for n in ns if n.endswith(".css"))
     return {"js_bytes": total, "js_gzip_bytes": gzipped, "js_files": files, "css_bytes": css, "html_bytes": os.path.getsize(os.path.join(WEB, "index.html"))}
@@ -196,7 +196,7 @@ def markdown(r):
         "| goal | measured | |",
         "|---|---|---|",
         f"| JS < 150 KB, per page | largest: {kb(max_page[1]['js'])} (`#/{max_page[0]}`) | {'met' if max_page[1]['js'] < JS_GOAL_BYTES else 'missed'} |",
-        f"| JS < 150 KB, all modules | {kb(r['disk']['js_bytes'])} in {r['disk']['js_files']} modules, unminified with comments ({kb(r['disk']['js_gzip_bytes'])} gzipped, but the server does not compress) | {'met' if r['disk']['js_bytes'] < JS_GOAL_BYTES else 'missed'} |",
+        f"| JS < 150 KB, all modules | {kb(r['disk']['js_gzip_bytes'])} as served to browsers (gzip); {kb(r['disk']['js_bytes'])} uncompressed in {r['disk']['js_files']} modules, unminified with comments | {'met' if r['disk']['js_gzip_bytes'] < JS_GOAL_BYTES else 'missed'} |",
         f"| first chart < 300 ms (Stocks, {fc['ticker']}, {fc['sessions']:,} sessions) | {fc['first_chart_ms']['median']:.0f} ms median of {fc['runs']} cold loads (min {fc['first_chart_ms']['min']:.0f}, max {fc['first_chart_ms']['max']:.0f}) | {'met' if fc['first_chart_ms']['median'] < FIRST_CHART_GOAL_MS else 'missed'} |",
         "",
         f"Time to first chart runs from navigation start (HTML, CSS, the JS modules, `/api/datasets`, the latest ~13 months of bars) "

@@ -139,6 +139,7 @@ func buildRouter(_ parts: ServiceParts, configuration: AppConfiguration) -> Rout
     router.get("/openapi.json") { _, _ in
         Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(data: try OpenAPIDocument.json())))
     }
+    router.add(middleware: StaticCompressionMiddleware())
     router.add(middleware: WebAssets.middleware(configuration, logger: Logger(label: "stockcast.web")))
 
     func guarded(_ role: APIRole?) -> RouterGroup<AppRequestContext> {
