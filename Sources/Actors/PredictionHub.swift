@@ -46,7 +46,7 @@ public actor PredictionHub: Service {
         let events = await pipeline.events()
         try await self.readiness?.wait()
         if let datasets = try? await self.store.datasets() {
-            for dataset in datasets { _ = try? await self.score(dataset.instrument) }
+            for dataset in datasets { _ = try? await self.score(dataset.instrument, through: dataset.lastSession) }
         }
         for await event in events.cancelOnGracefulShutdown() where event.step == nil && event.run.status == .completed {
             await self.actualsArrived(for: event.run.instrument)
@@ -85,10 +85,13 @@ public actor PredictionHub: Service {
         }
     }
 
-    /// Scores every unscored prediction of `instrument` whose target session is stored; returns how many.
+    /// Scores every unscored prediction of `instrument` whose target session is stored (up to `through`, the last
+    /// stored session, looked up when not given); returns how many.
     @discardableResult
-    public func score(_ instrument: InstrumentKey) async throws -> Int {
-        guard let last = try await self.store.datasets().first(where: { $0.instrument == instrument })?.lastSession else { return 0 }
+    public func score(_ instrument: InstrumentKey, through lastSession: SessionDate? = nil) async throws -> Int {
+        var last = lastSession
+        if last == nil { last = try await self.store.datasets().first(where: { $0.instrument == instrument })?.lastSession }
+        guard let last else { return 0 }
         var total = 0
         var models: [Int64: ModelRecord?] = [:]
         while true {

@@ -11,16 +11,26 @@ public final class InProcessEventBus: EventBus {
 
     private let subscribers = Mutex<[UUID: Subscriber]>([:])
     private let dropped = Counter(label: "event_bus_dropped_total")
+    /// `event_bus_events_total{topic, origin}`, made once (publishing is a hot path).
+    private let delivered: [String: [EventTopic: Counter]]
 
-    public init() {}
+    public init() {
+        var delivered: [String: [EventTopic: Counter]] = [:]
+        for origin in ["local", "remote"] {
+            for topic in EventTopic.allCases {
+                delivered[origin, default: [:]][topic] = Counter(label: "event_bus_events_total", dimensions: [("topic", topic.rawValue), ("origin", origin)])
+            }
+        }
+        self.delivered = delivered
+    }
 
     public func publish(_ event: BusEvent) {
         self.deliver(event, origin: "local")
     }
 
-    /// Hands an event to local subscribers only (events that arrived from Kafka).
+    /// Hands an event to local subscribers only; `origin` is `local` or `remote` (events that arrived from Kafka).
     public func deliver(_ event: BusEvent, origin: String) {
-        Counter(label: "event_bus_events_total", dimensions: [("topic", event.topic.rawValue), ("origin", origin)]).increment()
+        self.delivered[origin]?[event.topic]?.increment()
         self.subscribers.withLock { subscribers in
             for subscriber in subscribers.values where subscriber.topics.contains(event.topic) {
                 if case .dropped = subscriber.continuation.yield(event) { self.dropped.increment() }

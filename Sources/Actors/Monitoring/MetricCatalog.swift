@@ -26,12 +26,7 @@ public enum MetricCatalog {
             Counter(label: "alerts_raised_total", dimensions: [("kind", kind.rawValue)]).increment(by: 0)
             Gauge(label: "alerts_active", dimensions: [("kind", kind.rawValue)]).record(0)
         }
-        for topic in EventTopic.allCases {
-            for origin in ["local", "remote"] {
-                Counter(label: "event_bus_events_total", dimensions: [("topic", topic.rawValue), ("origin", origin)]).increment(by: 0)
-            }
-        }
-        Counter(label: "event_bus_dropped_total").increment(by: 0)
+        // event_bus_events_total and event_bus_dropped_total: made by InProcessEventBus itself.
         for topic in EventTopic.allCases {
             Counter(label: "kafka_messages_produced_total", dimensions: [("topic", topic.rawValue)]).increment(by: 0)
             Gauge(label: "kafka_consumer_lag", dimensions: [("topic", topic.rawValue)]).record(0)
