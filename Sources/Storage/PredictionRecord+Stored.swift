@@ -1,3 +1,5 @@
+import PredictionCore
+
 extension PredictionRecord {
     /// The record as both backends store it: `-0.0` becomes `0.0`; a NaN price or bound is `.invalidValue`
     /// (SQLite would store it as NULL, PostgreSQL as NaN), and so is a score with only one of `actualClose` and

@@ -1,6 +1,7 @@
 import class Foundation.JSONDecoder
 import class Foundation.JSONEncoder
 import struct Foundation.Data
+import PredictionCore
 
 /// JSON kept in text columns (hyper-parameters; feature lists in SQLite). Written with sorted keys and without
 /// escaped slashes, so equal values are stored as equal text on both backends.

@@ -1,4 +1,5 @@
 import PostgresNIO
+import PredictionCore
 import Storage
 import Testing
 

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PredictionCore
 
 /// Model artifacts on local disk, content-addressed: `<root>/sha256/<first two hex>/<sha256>.json`.
 ///

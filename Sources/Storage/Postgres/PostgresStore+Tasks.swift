@@ -1,3 +1,4 @@
+import PredictionCore
 import struct Foundation.Date
 import PostgresNIO
 

@@ -1,5 +1,6 @@
 import Logging
 import PostgresNIO
+import PredictionCore
 import ServiceLifecycle
 
 /// The shared store: PostgreSQL through a `PostgresClient` connection pool, for several StockCast instances

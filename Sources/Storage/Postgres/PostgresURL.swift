@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import PredictionCore
 
 /// A parsed `postgres://user:password@host:port/database?sslmode=…` URL (also `postgresql://`).
 ///

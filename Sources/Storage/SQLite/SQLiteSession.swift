@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import PredictionCore
 import SQLiteNIO
 
 /// One SQLite connection with the store's logger: runs statements and turns driver errors into `StorageError`s

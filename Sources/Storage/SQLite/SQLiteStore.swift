@@ -1,5 +1,6 @@
 import Logging
 import NIOPosix
+import PredictionCore
 import SQLiteNIO
 import ServiceLifecycle
 import Synchronization
