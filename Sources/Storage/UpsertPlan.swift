@@ -112,17 +112,17 @@ extension Double {
     /// `0.0` for `-0.0`, otherwise `self`.
     var canonicalZero: Double { self == 0 ? 0 : self }
 
-    /// The value as stored in a NOT NULL column; throws for NaN.
+    /// The value as stored in a NOT NULL column; throws for NaN and ±∞ (every number stored is finite).
     func storedRequired(_ field: StaticString) throws -> Double {
-        guard !self.isNaN else { throw StorageError(.invalidValue, "\(field) is not a number") }
+        guard self.isFinite else { throw StorageError(.invalidValue, "\(field) is not a finite number (\(self))") }
         return self.canonicalZero
     }
 }
 
 extension Optional where Wrapped == Double {
-    /// The value as stored in a nullable column: NaN becomes `nil`, `-0.0` becomes `0.0`.
+    /// The value as stored in a nullable column: NaN and ±∞ become `nil`, `-0.0` becomes `0.0`.
     var storedOptional: Double? {
-        guard let value = self, !value.isNaN else { return nil }
+        guard let value = self, value.isFinite else { return nil }
         return value.canonicalZero
     }
 

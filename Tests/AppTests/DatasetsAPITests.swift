@@ -162,6 +162,51 @@ import Testing
         }
     }
 
+    /// Issue 9 (1, 2): the two-row upload that crashed the server, its 5e-324 twin and 30 rows at 1.7e308 are
+    /// completed runs whose absurd rows are rejected with `implausible_value`; the dataset's prices stay readable.
+    @Test func absurdPricesAreRejectedAndTheDatasetStaysReadable() async throws {
+        let harness = try AppTestHarness()
+        try await harness.test { client in
+            let key = try harness.adminKey
+            func upload(_ ticker: String, _ csv: String) async throws -> ETLRun {
+                let id = try await client.execute(
+                    uri: "/api/datasets/\(ticker)/import?exchange=NYSE", method: .post,
+                    headers: [.authorization: "Bearer \(key)", .contentType: "text/csv"], body: ByteBuffer(string: csv)
+                ) { response in
+                    #expect(response.status == .accepted, "\(String(buffer: response.body))")
+                    return try JSON.object(response.body)["id"] as? Int ?? -1
+                }
+                return try await harness.parts.pipeline.waitUntilFinished(Int64(id))
+            }
+            let header = "Date,Open,High,Low,Close,Volume\n"
+            let huge = try await upload("HUGE", header + "2015-01-05,1,1,1,1,1\n2015-01-06,1e306,1e306,1e306,1e306,1\n")
+            #expect(huge.status == .completed && huge.counts.inserted == 1 && huge.counts.rejected == 1)
+            let tiny = try await upload("TINY", header + "2015-01-05,5e-324,5e-324,5e-324,5e-324,1\n2015-01-06,10,10,10,10,1\n")
+            #expect(tiny.status == .completed && tiny.counts.inserted == 1 && tiny.counts.rejected == 1)
+            var rows = header
+            var day = SessionDate(year: 2015, month: 1, day: 5)!
+            for _ in 0..<30 {
+                while !USEquityCalendar().isSession(day) { day = day.adding(days: 1) }
+                rows += "\(day),1.7e308,1.7e308,1.7e308,1.7e308,1\n"
+                day = day.adding(days: 1)
+            }
+            rows += "\(day),10,11,9,10.5,100\n"
+            let max = try await upload("MAXD", rows)
+            #expect(max.status == .completed && max.counts.rejected == 30 && max.counts.inserted == 1)
+            try await client.execute(uri: "/api/etl/runs/\(max.id)/issues?limit=5", method: .get) { response in
+                let issues = try JSON.object(response.body)["issues"] as? [[String: Any]] ?? []
+                #expect(issues.first?["reason"] as? String == "implausible_value", "\(issues)")
+                #expect(issues.first?["row"] as? Int == 2)
+            }
+            for ticker in ["HUGE", "TINY", "MAXD"] {
+                try await client.execute(uri: "/api/datasets/\(ticker)/prices?exchange=NYSE", method: .get) { response in
+                    #expect(response.status == .ok, "\(ticker): \(String(buffer: response.body))")
+                }
+            }
+            try await client.execute(uri: "/health", method: .get) { response in #expect(response.status == .ok) }
+        }
+    }
+
     /// Uploads above the bound get 413 and start nothing.
     @Test func oversizedUploadIsRejected() async throws {
         let harness = try AppTestHarness(maxUploadBytes: 2048)

@@ -257,3 +257,55 @@ import Testing
         }
     }
 }
+
+/// Absurd numbers (issue 9): the two-row file that used to stop the process with SIGILL in the large-move check, its
+/// 5e-324 variant, and finite but huge prices, are rejected with `implausible_value` and the row; nothing traps.
+@Suite struct BarValidatorAbsurdNumberTests {
+    let validator = BarValidator(calendar: USEquityCalendar(), today: FixtureSeries.day("2024-03-28"))
+
+    func validate(_ bars: [PriceBar], existing: [PriceBar] = []) -> ValidationReport {
+        self.validator.validate(bars.enumerated().map { NumberedBar(row: $0.offset + 2, bar: $0.element) }, existing: existing, actions: [])
+    }
+
+    func bar(_ date: String, _ price: Double) -> PriceBar {
+        PriceBar(session: FixtureSeries.day(date), open: price, high: price, low: price, close: price, volume: 1)
+    }
+
+    @Test func hugePriceAfterANormalOneIsRejectedNotATrap() throws {
+        let report = self.validate([self.bar("2015-01-05", 1), self.bar("2015-01-06", 1e306)])
+        #expect(report.accepted.map(\.session.description) == ["2015-01-05"])
+        let issue = try #require(report.issues.first { $0.reason == .implausibleValue })
+        #expect(issue.row == 3 && issue.severity == .rejected)
+        #expect(issue.detail.hasPrefix("open 1e+306, high 1e+306, low 1e+306, close 1e+306: prices must be within 0.000001"))
+    }
+
+    @Test func subnormalPriceBeforeANormalOneIsRejected() {
+        let report = self.validate([self.bar("2015-01-05", 5e-324), self.bar("2015-01-06", 10)])
+        #expect(report.accepted.map(\.session.description) == ["2015-01-06"])
+        #expect(report.issues.map(\.reason) == [.implausibleValue])
+    }
+
+    @Test func hugeFinitePricesAreRejected() {
+        let bars = (0..<30).map { offset in self.bar(FixtureSeries.day("2015-01-05").adding(days: offset).description, 1.7e308) }
+            .filter { USEquityCalendar().isSession($0.session) }
+        let report = self.validate(bars)
+        #expect(report.accepted.isEmpty)
+        #expect(report.rejectedRowCount == bars.count)
+    }
+
+    @Test func volumeAboveTheRangeIsRejected() {
+        var bar = self.bar("2015-01-05", 10)
+        bar.volume = Int64.max
+        let report = self.validate([bar])
+        #expect(report.issues.first?.reason == .implausibleValue)
+        #expect(report.issues.first?.detail == "volume 9223372036854775807 is above 0 … 10^15")
+    }
+
+    /// A stored series from before these checks can still hold absurd bars; the move check formats them without trapping.
+    @Test func largeMoveAgainstAnAbsurdStoredBarIsFormattedNotATrap() {
+        let stored = [PriceBar(session: FixtureSeries.day("2015-01-05"), open: 5e-324, high: 5e-324, low: 5e-324, close: 5e-324, volume: 1)]
+        let report = self.validate([self.bar("2015-01-06", 10)], existing: stored)
+        let move = report.issues.first { $0.reason == .largeMoveWithoutSplit }
+        #expect(move?.detail.contains("+inf %") == true, "\(String(describing: move))")
+    }
+}

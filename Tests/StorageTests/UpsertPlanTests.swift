@@ -33,6 +33,24 @@ import Testing
         #expect(throws: StorageError.self) { try UpsertPlan(incoming: [bar("2024-01-02", close: .nan)], stored: []) }
     }
 
+    /// Every number stored is finite: ±∞ in a required column is refused, in an optional column (an indicator, the
+    /// source's adjusted close) it is stored as absent.
+    @Test func infinityIsNeverStored() throws {
+        #expect(throws: StorageError.self) { try UpsertPlan(incoming: [bar("2024-01-02", close: .infinity)], stored: []) }
+        #expect(throws: StorageError.self) { try UpsertPlan(incoming: [bar("2024-01-02", close: -.infinity)], stored: []) }
+        let plan = try UpsertPlan(incoming: [bar("2024-01-02", close: 1, adjusted: .infinity)], stored: [])
+        #expect(plan.rowsToWrite.first?.sourceAdjustedClose == nil)
+        var indicators = IndicatorSet()
+        indicators.ma5 = .infinity
+        indicators.rsi14 = 50
+        let clean = CleanBar(bar: bar("2024-01-02", close: 1), adjustmentFactor: 1, indicators: indicators, flagged: false)
+        let cleanPlan = try UpsertPlan(incoming: [clean], stored: [])
+        #expect(cleanPlan.rowsToWrite.first?.indicators.ma5 == nil)
+        #expect(cleanPlan.rowsToWrite.first?.indicators.rsi14 == 50)
+        let badFactor = CleanBar(bar: bar("2024-01-02", close: 1), adjustmentFactor: .infinity, indicators: IndicatorSet(), flagged: false)
+        #expect(throws: StorageError.self) { try UpsertPlan(incoming: [badFactor], stored: []) }
+    }
+
     @Test func unsortedIncomingAndStoredRowsMerge() throws {
         let stored = [bar("2024-01-05", close: 5), bar("2024-01-02", close: 2), bar("2024-01-03", close: 3)]
         let incoming = [

@@ -74,7 +74,13 @@ public struct YahooChartParser: Sendable {
                 sourceAdjustedClose: value(adjusted))
             series.rows.append(NumberedBar(row: row, bar: bar))
         }
-        series.actions = self.actions(result.events, zone: zone)
+        let actions = self.actions(result.events, zone: zone)
+        series.actions = actions.filter { $0.implausibility == nil }
+        for action in actions {
+            if let reason = action.implausibility {
+                series.issues.append(RowIssue(row: nil, session: action.session, reason: .implausibleValue, detail: "\(reason); event ignored"))
+            }
+        }
         return series
     }
 

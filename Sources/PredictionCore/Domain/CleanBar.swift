@@ -44,6 +44,11 @@ public struct IndicatorSet: Hashable, Sendable, Codable {
             (values[7], values[8], values[9], values[10], values[11], values[12], values[13])
     }
 
+    /// The set with every non-finite value unset: an indicator is a finite number or absent, never ±∞ or NaN.
+    public func droppingNonFinite() -> IndicatorSet {
+        IndicatorSet(values: self.values.map { value in value.flatMap { $0.isFinite ? $0 : nil } })
+    }
+
     /// Storage column names, in `values` order.
     public static let columnNames = [
         "ma5", "ma10", "ema12", "ema26", "macd", "macd_signal", "macd_hist",

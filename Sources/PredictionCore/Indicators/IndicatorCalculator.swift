@@ -33,7 +33,8 @@ public enum IndicatorCalculator {
     ///   - volumes: volumes of the same sessions; must have the same count as `closes`.
     /// - Returns: the indicators of each session; a value is `nil` until its window is full (MA5 from index 4,
     ///   MA10/VOL_MA10 from 9, BB from 19, RSI14 from 14, log return from 1, volatility20 from 20; the EMAs and
-    ///   MACD, seeded with the first value, from 0).
+    ///   MACD, seeded with the first value, from 0). A value that is not finite (only possible for inputs outside
+    ///   `PlausibleRange`, which validation rejects) is `nil` too: this function never returns ±∞ or NaN.
     public static func compute(closes: [Double], volumes: [Double]) -> [IndicatorSet] {
         precondition(closes.count == volumes.count, "closes (\(closes.count)) and volumes (\(volumes.count)) differ")
         let count = closes.count
@@ -73,7 +74,7 @@ public enum IndicatorCalculator {
                     logReturns, endingAt: index - 1, window: self.bandWindow
                 )?.std
             }
-            result.append(set)
+            result.append(set.droppingNonFinite())
         }
         return result
     }

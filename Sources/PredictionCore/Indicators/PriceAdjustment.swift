@@ -6,10 +6,14 @@
 /// - a cash dividend `D` by `1 − D / C`, where `C` is the raw close of the last bar before the ex-date (the
 ///   CRSP/Yahoo convention), so the adjusted series has no artificial drop on the ex-date.
 ///
-/// Events that cannot be applied are ignored rather than producing nonsense: a ratio or amount that is not a
-/// positive finite number, a dividend at least as large as that close (its factor would be ≤ 0), and any event on
+/// Events that cannot be applied are ignored rather than producing nonsense: a ratio or amount outside
+/// `PlausibleRange`, a dividend at least as large as that close (its factor would be ≤ 0), an event that would take
+/// the cumulative factor outside `factorRange` (so an adjusted price can never overflow or vanish), and any event on
 /// or before the first bar (no price precedes it).
 public enum PriceAdjustment {
+    /// Bounds of a cumulative factor: a hundred 2-for-1 splits stay far inside it.
+    public static let factorRange: ClosedRange<Double> = 1e-12...1e12
+
     /// One cumulative factor per bar (1 for bars with no later event).
     ///
     /// - Parameters:
@@ -18,7 +22,7 @@ public enum PriceAdjustment {
     /// - Returns: `factors[i]` multiplies the raw prices of `bars[i]`. O(n + a log a).
     public static func factors(for bars: [PriceBar], actions: [CorporateAction]) -> [Double] {
         var factors = [Double](repeating: 1, count: bars.count)
-        let events = actions.filter { $0.value > 0 && $0.value.isFinite }.sorted { $0.session > $1.session }
+        let events = actions.filter { $0.implausibility == nil }.sorted { $0.session > $1.session }
         var next = 0
         var cumulative = 1.0
         for index in bars.indices.reversed() {
@@ -26,7 +30,8 @@ public enum PriceAdjustment {
             // Every event after this bar's session (and not yet applied) takes effect from here backwards; this bar
             // is the last one before the event, so its close is the dividend's reference price.
             while next < events.count, events[next].session > bar.session {
-                cumulative *= self.factor(of: events[next], previousClose: bar.close)
+                let applied = cumulative * self.factor(of: events[next], previousClose: bar.close)
+                if self.factorRange.contains(applied) { cumulative = applied }
                 next += 1
             }
             factors[index] = cumulative

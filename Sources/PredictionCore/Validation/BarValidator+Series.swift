@@ -100,10 +100,14 @@ extension BarValidator {
     }
 
     /// A ratio as a percentage with one decimal, e.g. -0.5049 → "-50.5", 1.2 → "+120.0" (no sign when unsigned).
+    /// Total: a ratio too large for an integer count of tenths (or not finite) is written with an exponent instead of
+    /// trapping, so no input can stop the process here.
     static func percent(_ ratio: Double, signed: Bool = true) -> String {
         let tenths = (ratio * 1000).rounded()
         let sign = !signed ? "" : (tenths < 0 ? "-" : (ratio > 0 ? "+" : ""))
-        let magnitude = Int(abs(tenths))
+        guard let magnitude = Int(exactly: abs(tenths)), magnitude < Int.max / 2 else {
+            return ratio.isNaN ? "NaN" : "\(sign)\(abs(ratio) * 100)"
+        }
         return "\(sign)\(magnitude / 10).\(magnitude % 10)"
     }
 }

@@ -3,7 +3,8 @@
 ///
 /// Rules (reasons in `RowIssueReason`):
 /// - rejected: a date after `today`; a date that is not a session; an open/high/low/close that is not a positive
-///   finite number; a negative volume; high < low; close outside [low, high]; a second row for a session already
+///   finite number; a negative volume; a price or volume outside `PlausibleRange` (1e306 is finite but no price);
+///   high < low; close outside [low, high]; a second row for a session already
 ///   accepted from this batch (so a broken row followed by a corrected one keeps the corrected one). A rejected row
 ///   gets one issue, for the first rule it breaks in that order.
 /// - flagged and kept: open outside [low, high]; a close-to-close move above `largeMoveThreshold` (|c / prev − 1|,
@@ -105,6 +106,14 @@ public struct BarValidator: Sendable {
         }
         if bar.volume < 0 {
             return (.negativeVolume, "volume \(bar.volume) is negative")
+        }
+        let implausible = prices.filter { !PlausibleRange.price.contains($0.1) }
+        if !implausible.isEmpty {
+            let list = implausible.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
+            return (.implausibleValue, "\(list): prices must be within \(PlausibleRange.priceText)")
+        }
+        if !PlausibleRange.volume.contains(bar.volume) {
+            return (.implausibleValue, "volume \(bar.volume) is above \(PlausibleRange.volumeText)")
         }
         if bar.high < bar.low {
             return (.highBelowLow, "high \(bar.high) < low \(bar.low)")

@@ -12,6 +12,9 @@ public enum RowIssueReason: String, Hashable, Sendable, Codable, CaseIterable {
     case openOutsideRange = "open_outside_range"
     /// Negative volume (rejected).
     case negativeVolume = "negative_volume"
+    /// A price, volume, dividend or split ratio outside `PlausibleRange` (rejected): no instrument trades there, and
+    /// storing it would let indicators overflow.
+    case implausibleValue = "implausible_value"
     /// A second row for a session already in the batch (rejected; the first is kept).
     case duplicateSession = "duplicate_session"
     /// A date that is not a session of the exchange's calendar: weekend, holiday, closure (rejected).
@@ -26,8 +29,8 @@ public enum RowIssueReason: String, Hashable, Sendable, Codable, CaseIterable {
     /// Whether rows with this reason are dropped (`true`) or kept and flagged (`false`).
     public var rejectsRow: Bool {
         switch self {
-        case .unparseable, .nonPositivePrice, .highBelowLow, .closeOutsideRange, .negativeVolume, .duplicateSession,
-            .nonSession, .futureSession:
+        case .unparseable, .nonPositivePrice, .highBelowLow, .closeOutsideRange, .negativeVolume, .implausibleValue,
+            .duplicateSession, .nonSession, .futureSession:
             return true
         case .openOutsideRange, .missingSessions, .largeMoveWithoutSplit:
             return false
