@@ -220,10 +220,17 @@ public actor MarketDataPipeline: Service {
     private func execute(_ id: Int64, instrument: InstrumentKey) async {
         defer { self.finished(id, instrument: instrument) }
         do {
-            guard var run = try await self.store.run(id: id), run.status == .pending else { return }
-            run.status = .running
-            run.startedAt = Date()
-            try await self.store.updateRun(run)
+            // Starting and finishing are durable: an outage of the store delays them, it does not drop the run.
+            let store = self.store
+            guard
+                let run = try await DurableWrite.perform("start of ETL run \(id)", logger: self.logger, {
+                    guard var run = try await store.run(id: id), run.status == .pending else { return ETLRun?.none }
+                    run.status = .running
+                    run.startedAt = Date()
+                    try await store.updateRun(run)
+                    return run
+                })
+            else { return }
             self.publish(ETLRunEvent(run: run, step: nil))
             let started = run
             let executor = ETLRunExecutor(
@@ -233,7 +240,7 @@ public actor MarketDataPipeline: Service {
                 isStopping: { await self.isStopping }, onStep: { step in await self.stepChanged(step, of: started) }, today: self.today
             )
             let done = await executor.execute(run)
-            try await self.store.updateRun(done)
+            try await DurableWrite.perform("end of ETL run \(id)", logger: self.logger) { try await store.updateRun(done) }
             Self.count(done, outcome: done.status.rawValue)
             self.logger.info(
                 "ETL run finished",

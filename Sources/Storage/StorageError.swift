@@ -25,3 +25,8 @@ extension ErrorCode where Domain == StorageFailure {
     /// A statement failed (constraint violation, lost connection, ...).
     public static var queryFailed: Self { Self("query_failed") }
 }
+
+extension CodedError where Domain == StorageFailure {
+    /// Whether the store could not be reached (the call may succeed once it answers again).
+    public var isOutage: Bool { self.code == .unavailable || self.code == .closed }
+}

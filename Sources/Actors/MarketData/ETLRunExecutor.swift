@@ -115,7 +115,12 @@ struct ETLRunExecutor: Sendable {
         }
     }
 
-    /// Runs one step with retries on transient errors and records it before, between and after attempts.
+    /// Longest a step waits for an unavailable store to come back before the run fails.
+    static let storeOutageBudget: Duration = .seconds(120)
+
+    /// Runs one step with retries on transient errors and records it before, between and after attempts. A store
+    /// outage (the step's own writes or its records) is waited out, up to `storeOutageBudget`: steps are idempotent
+    /// upserts, so running one again after the database returns stores nothing twice.
     private func step<T: Sendable>(
         _ name: ETLStepName, of run: ETLRun, _ body: @Sendable () async throws -> (T, ETLCounts)
     ) async throws -> T {
@@ -125,12 +130,13 @@ struct ETLRunExecutor: Sendable {
         let started = ContinuousClock.now
         var record = ETLStep(runID: run.id, name: name, status: .running, startedAt: Date())
         var attempt = 0
+        var outageWait = Duration.zero
         while true {
             attempt += 1
             record.attempts = attempt
-            try await self.store.recordStep(record)
-            await self.onStep(record)
             do {
+                try await self.store.recordStep(record)
+                await self.onStep(record)
                 let (value, counts) = try await body()
                 record.status = .completed
                 record.counts = counts
@@ -148,6 +154,16 @@ struct ETLRunExecutor: Sendable {
                 try await Task.sleep(for: delay)
                 if await self.isStopping() {
                     throw StopRequested(message: "interrupted: the server shut down while step \(name.rawValue) waited to retry")
+                }
+            } catch let error as StorageError where error.isOutage && outageWait < Self.storeOutageBudget {
+                if outageWait == .zero {
+                    self.logger.warning("ETL step waits for the database", metadata: ["run": "\(run.id)", "step": "\(name.rawValue)"])
+                }
+                attempt -= 1
+                try await Task.sleep(for: .milliseconds(500))
+                outageWait += .milliseconds(500)
+                if await self.isStopping() {
+                    throw StopRequested(message: "interrupted: the server shut down while step \(name.rawValue) waited for the database")
                 }
             } catch {
                 record.status = .failed

@@ -207,9 +207,19 @@ public actor TrainingSupervisor: Service {
         let control = self.controls[id] ?? TaskControl()
         var lifecycle: TaskLifecycle
         do {
-            lifecycle = TaskLifecycle(try await self.task(id))
-            guard case .success = lifecycle.apply(.start) else { return self.finish(id, nil) }
-            try await self.save(lifecycle.record)
+            // Durable: an outage of the store delays the start; the task is never dropped while it is pending.
+            let store = self.store
+            guard
+                let started = try await DurableWrite.perform("start of task \(id)", logger: self.logger, {
+                    guard let record = try await store.task(id: id) else { return TaskLifecycle?.none }
+                    var lifecycle = TaskLifecycle(record)
+                    guard case .success = lifecycle.apply(.start) else { return TaskLifecycle?.none }
+                    try await store.updateTask(lifecycle.record)
+                    return lifecycle
+                })
+            else { return self.finish(id, nil) }
+            lifecycle = started
+            await self.publish(lifecycle.record)
         } catch {
             self.logger.error("task could not start", metadata: ["task": "\(id)", "error": "\(error)"])
             return self.finish(id, nil)
@@ -243,11 +253,21 @@ public actor TrainingSupervisor: Service {
             outcome = control.isCancelled ? .stopped : .fail(Self.describe(error))
         }
         do {
-            lifecycle = TaskLifecycle(try await self.task(id))
-            _ = lifecycle.apply(outcome)
-            try await self.save(lifecycle.record)
+            let store = self.store
+            lifecycle = try await DurableWrite.perform("end of task \(id)", logger: self.logger) {
+                guard let record = try await store.task(id: id) else { throw RegistryError(.taskNotFound, "task \(id) disappeared") }
+                var lifecycle = TaskLifecycle(record)
+                _ = lifecycle.apply(outcome)
+                try await store.updateTask(lifecycle.record)
+                return lifecycle
+            }
+            await self.publish(lifecycle.record)
             if lifecycle.record.kind == .train, let modelID = lifecycle.record.modelID, lifecycle.record.state != .completed {
-                try await self.registry.failTraining(modelID, error: lifecycle.record.error ?? lifecycle.record.state.rawValue)
+                let registry = self.registry
+                let reason = lifecycle.record.error ?? lifecycle.record.state.rawValue
+                try await DurableWrite.perform("model \(modelID) training state", logger: self.logger) {
+                    try await registry.failTraining(modelID, error: reason)
+                }
             }
             self.logger.info("task finished", metadata: ["task": "\(id)", "kind": "\(lifecycle.record.kind.rawValue)", "state": "\(lifecycle.record.state.rawValue)"])
             self.finish(id, lifecycle.record)

@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 import MarketData
 import NIOCore
+import Storage
 
 /// Turns every error into the JSON error body `{"detail", "code"}`: our `APIError`s as they are, domain errors with
 /// their status, framework errors (404 route, 413 body, 405) with a readable message, and anything else into a 500
@@ -34,6 +35,10 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 default: .serviceUnavailable
                 }
             return APIError.jsonResponse(status: status, code: error.code.description, detail: error.message)
+        } catch let error as StorageError where error.code == .unavailable || error.code == .closed {
+            return APIError.jsonResponse(
+                status: .serviceUnavailable, code: "storage_unavailable", detail: "the database is unavailable; retry shortly",
+                headers: [.retryAfter: "1"])
         } catch let error as ForecastError {
             return APIError.jsonResponse(status: .unprocessableContent, code: "forecast_error", detail: error.message)
         } catch let error as ProviderError {

@@ -1,4 +1,7 @@
 import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
 import PostgresNIO
 import PredictionCore
 import ServiceLifecycle
@@ -10,14 +13,25 @@ import ServiceLifecycle
 /// expand them with `unnest`, thousands of rows per statement. Writes that read-then-write run in one transaction;
 /// migrations take a transaction-scoped advisory lock so instances starting together migrate once.
 ///
-/// `run()` runs the pool until graceful shutdown; queries wait for a connection until it runs.
+/// Outages (`PostgresAvailability`): a call that waits `leaseTimeout` for a connection, or a failed connection, makes
+/// `run()` probe the server within `probeInterval`. When it does not accept connections, calls waiting in the pool
+/// fail and every new call fails at once with `StorageError.unavailable` (HTTP 503 with `Retry-After`), instead of
+/// queueing behind a pool in exponential backoff (which took up to a minute to notice the database was back). The
+/// first fresh pool that answers after an outage replaces the old one, so service resumes within a probe interval
+/// of the database returning.
 public final class PostgresStore: StockCastStore {
     /// `postgres`.
     public let backendName = "postgres"
-    /// The connection pool.
-    let client: PostgresClient
     /// Where the store logs (driver errors in full).
     let logger: Logger
+    /// The pool configuration (every replacement pool gets the same).
+    let configuration: PostgresClient.Configuration
+    /// Wait for a connection after which the database is probed (see `withLease`). Defaults to 1 s.
+    let leaseTimeout: Duration
+    /// How often an outage is probed. Defaults to 250 ms.
+    let probeInterval: Duration
+    let availability = PostgresAvailability()
+    private let current: NIOLockedValueBox<PostgresClient>
 
     /// Key of the advisory lock held while migrating ("StockCas" in ASCII).
     static let migrationLockKey: Int64 = 0x5374_6F63_6B43_6173
@@ -31,26 +45,164 @@ public final class PostgresStore: StockCastStore {
     }
 
     /// Creates a store with an explicit client configuration.
-    public init(configuration: PostgresClient.Configuration, logger: Logger) {
-        self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+    public init(
+        configuration: PostgresClient.Configuration, logger: Logger, leaseTimeout: Duration = .seconds(1),
+        probeInterval: Duration = .milliseconds(250)
+    ) {
+        self.configuration = configuration
         self.logger = logger
+        self.leaseTimeout = leaseTimeout
+        self.probeInterval = probeInterval
+        self.current = NIOLockedValueBox(PostgresClient(configuration: configuration, backgroundLogger: logger))
     }
 
-    /// Runs the connection pool until graceful shutdown or cancellation.
+    /// The pool in use.
+    var client: PostgresClient { self.current.withLockedValue { $0 } }
+
+    /// Runs the connection pool, and during outages the probes, until graceful shutdown or cancellation.
+    ///
+    /// Every `probeInterval` while the store is not `up`: when `suspect`, a TCP connect to the server tells an outage
+    /// (refused or timed out: the store goes `down`, and the pool is replaced by a fresh one so that calls waiting in
+    /// the old pool's backoff fail at once) from a busy pool (connected: `up` again). When `down`, a fresh pool must
+    /// answer `SELECT 1`; the first that does becomes the pool.
     public func run() async throws {
-        await self.client.run()
+        try? await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                var retireCurrent = Self.start(self.client, in: &group)
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: self.probeInterval)
+                    guard !Task.isCancelled else { break }
+                    switch self.availability.current {
+                    case .up:
+                        continue
+                    case .suspect:
+                        if await self.serverAcceptsConnections() {
+                            self.availability.markUp()
+                            continue
+                        }
+                        self.availability.markDown()
+                        self.logger.error("PostgreSQL does not accept connections; calls fail at once until it does")
+                        let fresh = PostgresClient(configuration: self.configuration, backgroundLogger: self.logger)
+                        let retireFresh = Self.start(fresh, in: &group)
+                        self.current.withLockedValue { $0 = fresh }
+                        retireCurrent()
+                        retireCurrent = retireFresh
+                    case .down:
+                        let candidate = PostgresClient(configuration: self.configuration, backgroundLogger: self.logger)
+                        let retireCandidate = Self.start(candidate, in: &group)
+                        guard await self.answers(candidate) else {
+                            retireCandidate()
+                            continue
+                        }
+                        // The pool that was current sits in exponential backoff; the one that answered replaces it.
+                        self.current.withLockedValue { $0 = candidate }
+                        retireCurrent()
+                        retireCurrent = retireCandidate
+                        if let outage = self.availability.markUp() {
+                            self.logger.notice("PostgreSQL answers again; serving from a fresh connection pool", metadata: ["outage": "\(outage)"])
+                        }
+                    }
+                }
+                group.cancelAll()
+            }
+        }
+    }
+
+    /// Runs `client` in `group` until the returned function is called (or the group is cancelled).
+    private static func start(_ client: PostgresClient, in group: inout DiscardingTaskGroup) -> @Sendable () -> Void {
+        let (retired, retire) = AsyncStream.makeStream(of: Void.self)
+        group.addTask {
+            await withTaskGroup(of: Void.self) { pool in
+                pool.addTask { await client.run() }
+                pool.addTask { for await _ in retired {} }
+                await pool.next()
+                pool.cancelAll()
+            }
+        }
+        return { retire.finish() }
+    }
+
+    /// Whether a fresh pool answers `SELECT 1` within a second.
+    private func answers(_ candidate: PostgresClient) async -> Bool {
+        await Self.firstOf(timeout: .seconds(1), false) { (try? await candidate.query("SELECT 1").collect()) != nil }
+    }
+
+    /// Whether the server's TCP port accepts a connection within a second (a Unix socket counts as accepting).
+    private func serverAcceptsConnections() async -> Bool {
+        guard let host = self.configuration.host, let port = self.configuration.port else { return true }
+        return await Self.firstOf(timeout: .seconds(1), false) {
+            guard let channel = try? await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connectTimeout(.seconds(1)).connect(host: host, port: port).get()
+            else { return false }
+            try? await channel.close()
+            return true
+        }
+    }
+
+    /// `operation`'s result, or `fallback` when it takes longer than `timeout`.
+    private static func firstOf<T: Sendable>(timeout: Duration, _ fallback: T, _ operation: @escaping @Sendable () async -> T) async -> T {
+        await withTaskGroup(of: T.self) { group in
+            group.addTask { await operation() }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return fallback
+            }
+            let first = await group.next() ?? fallback
+            group.cancelAll()
+            return first
+        }
     }
 
     // MARK: Statements
 
+    /// Runs `body` on a leased connection of the current pool. Fails at once while PostgreSQL is down. A call that
+    /// waits longer than `leaseTimeout` for a connection asks for a probe and keeps waiting: a busy pool serves it
+    /// in time, while an outage retires the pool and the call fails with `unavailable`. The body has no deadline: a
+    /// long bulk write or migration is not cut short.
+    private func withLease<Result: Sendable>(
+        file: String, line: Int, _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        guard !self.availability.isDown else {
+            throw StorageError(.unavailable, "the database is unavailable; retry shortly", file: file, line: line)
+        }
+        let client = self.client
+        let leased = NIOLockedValueBox(false)
+        let timeout = self.leaseTimeout
+        let availability = self.availability
+        let logger = self.logger
+        return try await withThrowingTaskGroup(of: Result?.self) { group in
+            group.addTask {
+                try await client.withConnection { connection in
+                    leased.withLockedValue { $0 = true }
+                    return try await body(connection)
+                }
+            }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                if !leased.withLockedValue({ $0 }), availability.suspect() {
+                    logger.warning("no PostgreSQL connection within the lease timeout; probing the database", metadata: ["timeout": "\(timeout)"])
+                }
+                return nil
+            }
+            while let next = try await group.next() {
+                if let result = next {
+                    group.cancelAll()
+                    return result
+                }
+            }
+            throw StorageError(.queryFailed, "the database call ended without a result", file: file, line: line)
+        }
+    }
+
     /// Runs `body` in a transaction (`BEGIN … COMMIT`, rolled back when it throws).
     @discardableResult
     func transaction<Result: Sendable>(
-        file: String = #fileID, line: Int = #line, _ body: (PostgresConnection) async throws -> Result
+        file: String = #fileID, line: Int = #line, _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
     ) async throws -> Result {
         do {
-            return try await self.client.withTransaction(logger: self.logger) { connection in
-                try await body(connection)
+            let logger = self.logger
+            return try await self.withLease(file: file, line: line) { connection in
+                try await connection.withTransaction(logger: logger) { connection in try await body(connection) }
             }
         } catch {
             throw self.storageError(error, file: file, line: line)
@@ -73,7 +225,10 @@ public final class PostgresStore: StockCastStore {
     @discardableResult
     func rows(_ query: PostgresQuery, file: String = #fileID, line: Int = #line) async throws -> [PostgresRow] {
         do {
-            return try await self.client.query(query, logger: self.logger, file: file, line: line).collect()
+            let logger = self.logger
+            return try await self.withLease(file: file, line: line) { connection in
+                try await connection.query(query, logger: logger, file: file, line: line).collect()
+            }
         } catch {
             throw self.storageError(error, file: file, line: line)
         }
@@ -99,12 +254,20 @@ public final class PostgresStore: StockCastStore {
                     metadata: ["sqlstate": "\(state)", "message": "\(error.serverInfo?[.message] ?? "")"])
                 return StorageError(.queryFailed, "database statement failed (SQLSTATE \(state))", file: file, line: line)
             }
-            self.logger.error("PostgreSQL connection failed", metadata: ["error": "\(String(reflecting: error))"])
             if error.code == .poolClosed || error.code == .clientClosedConnection {
-                return StorageError(.closed, "the store is closed", file: file, line: line)
+                // A retired pool (after an outage) or shutdown: the next call uses the current pool.
+                return StorageError(self.availability.isDown ? .unavailable : .closed, "the database connection was closed; retry shortly", file: file, line: line)
             }
-            return StorageError(.unavailable, "the database is unavailable (\(error.code))", file: file, line: line)
+            if self.availability.suspect() {
+                self.logger.warning("PostgreSQL connection failed; probing the database", metadata: ["error": "\(String(reflecting: error))"])
+            }
+            return StorageError(.unavailable, "the database is unavailable (\(error.code)); retry shortly", file: file, line: line)
         default:
+            // The pool's own errors (a lease on a pool retired for an outage) carry no PSQLError code: while an outage
+            // is suspected or confirmed, any failed call is part of it.
+            if self.availability.current != .up {
+                return StorageError(.unavailable, "the database is unavailable; retry shortly", file: file, line: line)
+            }
             self.logger.error("PostgreSQL call failed", metadata: ["error": "\(String(reflecting: error))"])
             return StorageError(.queryFailed, "database call failed", file: file, line: line)
         }
