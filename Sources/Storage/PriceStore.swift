@@ -65,15 +65,31 @@ public protocol TrackedTickerStore: Sendable {
 /// Hashed API keys.
 public protocol APIKeyStore: Sendable {
     /// Stores a new key (only its hash) and returns the record.
-    func createAPIKey(name: String, role: APIRole, prefix: String, hash: String) async throws -> APIKeyRecord
-    /// The unrevoked key with this hash, or `nil`.
+    func createAPIKey(_ key: NewAPIKey) async throws -> APIKeyRecord
+    /// The key with this hash in any state (revoked and expired ones included: the caller says why it is refused), or `nil`.
     func apiKey(hash: String) async throws -> APIKeyRecord?
-    /// All keys, revoked ones included, ascending by id.
-    func apiKeys() async throws -> [APIKeyRecord]
+    /// The key with this id in any state, or `nil`.
+    func apiKey(id: Int64) async throws -> APIKeyRecord?
+    /// Keys with id above `cursor`, ascending by id, revoked and expired ones included.
+    func apiKeys(after cursor: Int64?, limit: Int) async throws -> [APIKeyRecord]
+    /// Admin keys that authenticate at `now` (not revoked, not expired).
+    func activeAdminKeyCount(at now: Date) async throws -> Int
     /// Revokes a key; `false` when there is no such unrevoked key.
     func revokeAPIKey(id: Int64) async throws -> Bool
+    /// In one transaction: stores `replacement` and retires key `id` in its favour (`replaced_by`): revoked now when
+    /// `retiredAt` is `nil`, else expiring then (a grace period for clients still holding it). `nil` when key `id`
+    /// is not active.
+    func rotateAPIKey(id: Int64, replacement: NewAPIKey, retiredAt: Date?) async throws -> (old: APIKeyRecord, new: APIKeyRecord)?
     /// Records a successful use (best effort, may be throttled by the caller).
     func touchAPIKey(id: Int64) async throws
+}
+
+/// The audit log: appended for every change made through the API, read newest first.
+public protocol AuditStore: Sendable {
+    /// Appends one event (its `id` and `at` are assigned by the store).
+    func appendAuditEvent(_ event: AuditEvent) async throws
+    /// Events with id below `cursor`, newest first.
+    func auditEvents(before cursor: Int64?, limit: Int) async throws -> [AuditEvent]
 }
 
 /// Everything StockCast persists, in one backend. Implemented by `SQLiteStore` (embedded default) and
@@ -82,7 +98,7 @@ public protocol APIKeyStore: Sendable {
 /// A store is a `Service`: `run()` keeps its connections (PostgreSQL pool) alive until graceful shutdown and then
 /// closes them. Queries may only be made while `run()` is running.
 public protocol StockCastStore:
-    PriceStore, ETLRunStore, TrackedTickerStore, APIKeyStore, ModelStore, TaskStore, PredictionStore, AlertStore, Service
+    PriceStore, ETLRunStore, TrackedTickerStore, APIKeyStore, AuditStore, ModelStore, TaskStore, PredictionStore, AlertStore, Service
 {
     /// `sqlite` or `postgres`.
     var backendName: String { get }

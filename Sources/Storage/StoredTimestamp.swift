@@ -16,6 +16,11 @@ enum StoredTimestamp {
 
     /// Now, rounded to a whole microsecond.
     static func now() -> Date {
-        self.date(microseconds: self.microseconds(Date()))
+        self.rounded(Date())
+    }
+
+    /// `date` rounded to a whole microsecond, as it reads back.
+    static func rounded(_ date: Date) -> Date {
+        self.date(microseconds: self.microseconds(date))
     }
 }

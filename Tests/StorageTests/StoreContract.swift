@@ -21,6 +21,7 @@ enum StoreContract: String, CaseIterable, Sendable, CustomTestStringConvertible 
     case scheduleSlotIsClaimedOnce
     case trackedTickersAddUpdateRemove
     case apiKeysCreateLookupRevoke
+    case auditLogAppendAndPage
     case concurrentUpsertsDoNotInterleave
     case modelsRegisterWithVersionsPerInstrument
     case hyperParametersRoundTripExactly
@@ -65,6 +66,7 @@ enum StoreContract: String, CaseIterable, Sendable, CustomTestStringConvertible 
         case .scheduleSlotIsClaimedOnce: try await Self.scheduleSlotIsClaimedOnce(store)
         case .trackedTickersAddUpdateRemove: try await Self.trackedTickers(store)
         case .apiKeysCreateLookupRevoke: try await Self.apiKeys(store)
+        case .auditLogAppendAndPage: try await Self.auditLog(store)
         case .concurrentUpsertsDoNotInterleave: try await Self.concurrentUpsertsDoNotInterleave(store)
         case .modelsRegisterWithVersionsPerInstrument: try await Self.modelsRegisterWithVersionsPerInstrument(store)
         case .hyperParametersRoundTripExactly: try await Self.hyperParametersRoundTripExactly(store)

@@ -202,7 +202,12 @@ struct APIKeyDTO: ResponseCodable {
     let created_at: Date
     let last_used_at: Date?
     let revoked_at: Date?
-    /// The secret, present only in the answer to `POST /api/keys`.
+    let expires_at: Date?
+    /// Id of the key a rotation created in this one's place.
+    let replaced_by: Int64?
+    /// `active`, `expired` or `revoked`.
+    let status: String
+    /// The secret, present only in the answer to `POST /api/keys` and `POST /api/keys/{id}/rotate`.
     let key: String?
 
     init(_ record: APIKeyRecord, secret: String? = nil) {
@@ -213,6 +218,9 @@ struct APIKeyDTO: ResponseCodable {
         self.created_at = record.createdAt
         self.last_used_at = record.lastUsedAt
         self.revoked_at = record.revokedAt
+        self.expires_at = record.expiresAt
+        self.replaced_by = record.replacedBy
+        self.status = record.revokedAt != nil ? "revoked" : (record.isActive() ? "active" : "expired")
         self.key = secret
     }
 }
