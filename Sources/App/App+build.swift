@@ -2,9 +2,11 @@ import Actors
 import AsyncHTTPClient
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
 import NIOFoundationEssentialsCompat
+import PredictionCore
 import ServiceLifecycle
 import Storage
 
@@ -17,17 +19,21 @@ func buildApplication(_ configuration: AppConfiguration, logger: Logger) async t
 
 /// Builds the application around already created parts (tests keep the parts to await pipeline runs).
 func buildApplication(_ parts: ServiceParts, configuration: AppConfiguration, logger: Logger) -> some ApplicationProtocol {
-    let router = buildRouter(parts, configuration: configuration)
+    let router = buildRouter(parts, configuration: configuration, logger: logger)
     let streams = Router(context: StreamRequestContext.self)
     streams.add(middleware: ErrorMiddleware())
-    streamRoutes(parts, configuration: configuration).addRoutes(to: streams)
+    let stream = streamRoutes(parts, configuration: configuration)
+    stream.addRoutes(to: streams)
+    let server = HTTPServerBuilder.stockcast(
+        webSocketRouter: streams, limits: parts.connectionLimits, counter: parts.connections, pingSeconds: configuration.websocket.pingSeconds,
+        upgradeCheck: stream.upgradeCheck)
     var app = Application(
         router: router,
-        server: .http1WebSocketUpgrade(
-            webSocketRouter: streams,
-            configuration: .init(ws: .init(maxFrameSize: 1 << 16, autoPing: .enabled(timePeriod: .seconds(configuration.websocket.pingSeconds))))
-        ),
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "stockcast"),
+        server: server,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "stockcast", backlog: 4096),
+        onServerRunning: { channel in
+            await serverListening(parts, configuration: configuration, logger: logger, port: channel.localAddress?.port ?? configuration.port)
+        },
         logger: logger
     )
     app.addServices(
@@ -36,20 +42,51 @@ func buildApplication(_ parts: ServiceParts, configuration: AppConfiguration, lo
     )
     app.addServices(parts.busServices)
     app.beforeServerStarts {
-        try await parts.store.migrate()
+        try await migrateWhenReachable(parts.store, logger: logger)
         await parts.readiness.open()
         try await AdminKeyBootstrap.ensureAdminKey(store: parts.store, file: configuration.adminKeyFile, logger: logger)
-        if configuration.ingestSampleData {
-            try await SampleDataBootstrap.ingestIfEmpty(
-                store: parts.store, pipeline: parts.pipeline, importDirectory: configuration.importDirectory, logger: logger
-            )
-        }
-        logger.notice(
-            "stockcast ready",
-            metadata: ["storage": "\(parts.store.backendName)", "data_dir": "\(configuration.dataDirectory.path)", "instance": "\(configuration.instanceID)"]
-        )
     }
     return app
+}
+
+/// Applies migrations; a database that is not reachable yet (instances often start with it) is waited for up to a
+/// minute, then the start fails with the store's message.
+func migrateWhenReachable(_ store: any StockCastStore, logger: Logger, patience: Duration = .seconds(60)) async throws {
+    let deadline = ContinuousClock.now + patience
+    while true {
+        do {
+            return try await store.migrate()
+        } catch let error as StorageError where error.isOutage && ContinuousClock.now < deadline {
+            logger.warning("waiting for the database before migrating", metadata: ["error": "\(error.message)"])
+            try await Task.sleep(for: .seconds(1))
+        }
+    }
+}
+
+/// Once the server listens (so a port that is taken never leaves half-started work behind): records the bound port,
+/// queues the sample data when the store needs it, and announces the URL and where the admin key is, on stdout
+/// (flushed, whatever stdout is) and in the log.
+func serverListening(_ parts: ServiceParts, configuration: AppConfiguration, logger: Logger, port: Int) async {
+    parts.origins.bound(port: port)
+    if configuration.ingestSampleData {
+        do {
+            try await SampleDataBootstrap.ingestIfNeeded(
+                store: parts.store, pipeline: parts.pipeline, importDirectory: configuration.importDirectory, logger: logger)
+        } catch {
+            logger.error("sample data could not be queued", metadata: ["error": "\(error)"])
+        }
+    }
+    let url = parts.origins.origins.first ?? "http://\(configuration.host):\(port)"
+    let keyFile = configuration.adminKeyFile.path
+    let keyNote = FileManager.default.fileExists(atPath: keyFile) ? "admin API key in \(keyFile) (mode 0600)" : "admin API key: see the admin"
+    print("stockcast ready at \(url)  ·  \(keyNote)  ·  storage \(parts.store.backendName)")
+    fflush(nil)
+    logger.notice(
+        "stockcast ready",
+        metadata: ["url": "\(url)", "admin_key_file": "\(keyFile)", "storage": "\(parts.store.backendName)",
+                   "data_dir": "\(configuration.dataDirectory.path)", "instance": "\(configuration.instanceID)",
+                   "max_connections": "\(parts.connectionLimits.maxConnections)"]
+    )
 }
 
 /// The long-lived components of one process.
@@ -63,7 +100,12 @@ struct ServiceParts: Sendable {
     let hub: PredictionHub
     let supervisor: TrainingSupervisor
     let authenticator: APIKeyAuthenticator
-    let authLimiter: FailedAuthLimiter
+    /// Open connections, shared by every connection's guard.
+    let connections: ConnectionCounter
+    /// The connection limits in force (`http.*`, fitted to the descriptor limit).
+    let connectionLimits: ConnectionLimits
+    /// Where browsers reach this server (WebSocket origin check, start-up banner).
+    let origins: PublicOrigins
     let bus: any EventBus
     /// Services the bus needs (Kafka producer and consumer), empty in process.
     let busServices: [any Service]
@@ -110,12 +152,18 @@ func makeServices(_ configuration: AppConfiguration, logger: Logger) throws -> S
     var broadcasting = WebSocketBroadcaster.Configuration()
     broadcasting.clientBuffer = configuration.websocket.clientBuffer
     broadcasting.replay = configuration.websocket.replay
+    let limits = FileDescriptorLimit.fitted(configuration.connections, descriptors: FileDescriptorLimit.raiseToHardLimit())
     var collecting = MetricsCollector.Configuration()
     collecting.publishInterval = .seconds(configuration.metricsPublishInterval)
     return ServiceParts(
         store: store, httpClient: httpClient, pipeline: pipeline, scheduler: scheduler, readiness: readiness, registry: registry, hub: hub,
         supervisor: supervisor,
-        authenticator: APIKeyAuthenticator(store: store), authLimiter: FailedAuthLimiter(limit: configuration.maxAuthFailuresPerMinute),
+        authenticator: APIKeyAuthenticator(store: store, limiter: FailedAuthLimiter(limit: configuration.maxAuthFailuresPerMinute), logger: logger),
+        connections: ConnectionCounter(maxConnections: limits.maxConnections, maxPerAddress: limits.maxConnectionsPerAddress),
+        connectionLimits: limits,
+        origins: PublicOrigins(
+            configured: configuration.publicOrigins, additional: configuration.websocket.allowedOrigins, host: configuration.host,
+            port: configuration.port, secure: false),
         bus: bus, busServices: busServices,
         broadcaster: WebSocketBroadcaster(bus: bus, instance: instance, configuration: broadcasting, logger: logger),
         detector: detector,
@@ -127,13 +175,14 @@ func makeServices(_ configuration: AppConfiguration, logger: Logger) throws -> S
 }
 
 func streamRoutes(_ parts: ServiceParts, configuration: AppConfiguration) -> StreamRoutes {
-    StreamRoutes(broadcaster: parts.broadcaster, authenticator: parts.authenticator, limiter: parts.authLimiter, configuration: configuration)
+    StreamRoutes(broadcaster: parts.broadcaster, authenticator: parts.authenticator, origins: parts.origins, configuration: configuration)
 }
 
 /// All routes, grouped by the role they need.
-func buildRouter(_ parts: ServiceParts, configuration: AppConfiguration) -> Router<AppRequestContext> {
+func buildRouter(_ parts: ServiceParts, configuration: AppConfiguration, logger: Logger) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: HTTPMetricsMiddleware())
+    if configuration.accessLog { router.add(middleware: AccessLogMiddleware(logger: Logger(label: "stockcast.access"))) }
     router.add(middleware: ErrorMiddleware())
     HealthController(store: parts.store, instanceID: configuration.instanceID).addRoutes(to: router)
     router.get("/openapi.json") { _, _ in
@@ -143,11 +192,14 @@ func buildRouter(_ parts: ServiceParts, configuration: AppConfiguration) -> Rout
     router.add(middleware: WebAssets.middleware(configuration, logger: Logger(label: "stockcast.web")))
 
     func guarded(_ role: APIRole?) -> RouterGroup<AppRequestContext> {
-        router.group().add(middleware: AuthMiddleware(minimum: role, authenticator: parts.authenticator, limiter: parts.authLimiter))
+        router.group().add(middleware: AuthMiddleware(minimum: role, authenticator: parts.authenticator))
     }
+    let audit = AuditMiddleware(store: parts.store, logger: logger)
     let reads = guarded(configuration.readRequiresKey ? .viewer : nil)
-    let writes = guarded(.operator)
-    let admin = guarded(.admin)
+    // Changes by operators and admins go to the audit log; a prediction is a read of the model, not a change.
+    let writes = guarded(.operator).add(middleware: audit)
+    let predictionWrites = guarded(.operator)
+    let admin = guarded(.admin).add(middleware: audit)
 
     let datasets = DatasetController(store: parts.store, pipeline: parts.pipeline, configuration: configuration)
     datasets.addReadRoutes(to: reads)
@@ -167,11 +219,12 @@ func buildRouter(_ parts: ServiceParts, configuration: AppConfiguration) -> Rout
     let predictions = PredictController(store: parts.store, registry: parts.registry, supervisor: parts.supervisor, hub: parts.hub, configuration: configuration)
     predictions.addReadRoutes(to: reads)
     predictions.addWriteRoutes(to: writes)
+    predictions.addPredictionRoute(to: predictionWrites)
     streamRoutes(parts, configuration: configuration).addRefusalRoute(to: router)
     let monitoring = MonitoringController(store: parts.store, configuration: configuration)
     monitoring.addOpenRoutes(to: router)
     monitoring.addReadRoutes(to: reads)
-    let keys = KeyController(store: parts.store, authenticator: parts.authenticator, configuration: configuration)
+    let keys = KeyController(store: parts.store, authenticator: parts.authenticator, configuration: configuration, logger: logger)
     keys.addRoutes(to: admin)
     keys.addIdentityRoute(to: guarded(.viewer))
     return router

@@ -17,7 +17,10 @@ struct AppTestHarness {
     let parts: ServiceParts
 
     /// Builds the harness; `sampleData` turns the first-start sample ingestion on.
-    init(sampleData: Bool = false, readRequiresKey: Bool = false, maxUploadBytes: Int = 1 << 20, metricsInterval: Int = 5) throws {
+    init(
+        sampleData: Bool = false, readRequiresKey: Bool = false, maxUploadBytes: Int = 1 << 20, metricsInterval: Int = 5,
+        configure: (inout AppConfiguration) -> Void = { _ in }
+    ) throws {
         var configuration = AppConfiguration()
         configuration.dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("stockcast-apptest-\(UUID().uuidString)")
         configuration.ingestSampleData = sampleData
@@ -28,6 +31,10 @@ struct AppTestHarness {
         configuration.maxAuthFailuresPerMinute = 5
         configuration.port = 0
         configuration.metricsPublishInterval = metricsInterval
+        // HummingbirdTesting's live client opens its connection when a test starts and may first send a request
+        // after a long preparation (training on a loaded machine): give it far more than a real client needs.
+        configuration.connections.headerTimeout = .seconds(300)
+        configure(&configuration)
         self.configuration = configuration
         self.parts = try makeServices(configuration, logger: Logger(label: "apptest"))
     }
@@ -36,7 +43,11 @@ struct AppTestHarness {
     func test(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         defer { try? FileManager.default.removeItem(at: self.configuration.dataDirectory) }
         let app = buildApplication(self.parts, configuration: self.configuration, logger: Logger(label: "apptest"))
-        try await app.test(.router, body)
+        try await app.test(.router) { client in
+            // Router mode binds no socket, so the "server is listening" step (sample data, banner) is run here.
+            await serverListening(self.parts, configuration: self.configuration, logger: Logger(label: "apptest"), port: 0)
+            try await body(client)
+        }
     }
 
     /// Runs `body` against the app on a real socket (WebSockets need one).

@@ -131,19 +131,24 @@ import Testing
         }
     }
 
-    @Test func browserOriginsMustBeTheServersOwnOrListed() async throws {
-        var configuration = AppConfiguration()
-        configuration.websocket.allowedOrigins = ["https://dash.example.com"]
-        let harness = try AppTestHarness()
-        let routes = StreamRoutes(broadcaster: harness.parts.broadcaster, authenticator: harness.parts.authenticator, limiter: harness.parts.authLimiter, configuration: configuration)
-        #expect(routes.originAllowed("http://127.0.0.1:8080", host: "127.0.0.1:8080"))
-        #expect(routes.originAllowed("https://dash.example.com", host: "127.0.0.1:8080"))
-        #expect(routes.originAllowed("ws://127.0.0.1", host: "127.0.0.1:8080"))
-        #expect(!routes.originAllowed("http://127.0.0.1:9999", host: "127.0.0.1:8080"))
-        #expect(!routes.originAllowed("http://evil.example", host: "127.0.0.1:8080"))
-        #expect(!routes.originAllowed("null", host: "127.0.0.1:8080"))
-        try await harness.parts.httpClient.shutdown()
-        try? FileManager.default.removeItem(at: harness.configuration.dataDirectory)
+    /// Origins come from configuration and the bound port, never from the Host header (DNS rebinding).
+    @Test func browserOriginsMustBeTheServersOwnOrListed() {
+        let derived = PublicOrigins(configured: [], additional: ["https://dash.example.com"], host: "127.0.0.1", port: 0, secure: false)
+        derived.bound(port: 8080)
+        #expect(derived.origins == ["http://127.0.0.1:8080", "http://localhost:8080", "http://[::1]:8080"])
+        #expect(derived.allows("http://127.0.0.1:8080"))
+        #expect(derived.allows("http://localhost:8080"))
+        #expect(derived.allows("https://dash.example.com/"))
+        #expect(derived.allows("ws://127.0.0.1"))
+        #expect(!derived.allows("http://127.0.0.1:9999"))
+        #expect(!derived.allows("http://evil.example"))
+        #expect(!derived.allows("ws://evil.example"))
+        #expect(!derived.allows("null"))
+        let configured = PublicOrigins(configured: ["https://StockCast.example.com"], additional: [], host: "0.0.0.0", port: 8080, secure: false)
+        #expect(configured.origins == ["https://stockcast.example.com"])
+        #expect(configured.allows("https://stockcast.example.com"))
+        #expect(configured.allows("wss://stockcast.example.com"))
+        #expect(!configured.allows("http://127.0.0.1:8080"))
     }
 
     @Test func alertsAreListedAndBadQueriesAreRefused() async throws {

@@ -12,6 +12,14 @@ struct AppConfiguration: Sendable {
     var dataDirectory = URL(fileURLWithPath: "var")
     /// `log.level`: trace, debug, info, notice, warning, error, critical. Defaults to `info`.
     var logLevel = "info"
+    /// `log.access`: one `info` line per HTTP request (method, path, status, duration, address). Defaults to `true`.
+    var accessLog = true
+    /// `http.max_connections`, `http.max_connections_per_address`, `http.header_timeout_seconds`,
+    /// `http.idle_timeout_seconds`: what the server accepts from clients (see `ConnectionLimits`).
+    var connections = ConnectionLimits()
+    /// `http.public_origins`: the origins browsers reach this server at (comma-separated), for the WebSocket origin
+    /// check; empty = derived from `http.host` and the bound port. Defaults to empty.
+    var publicOrigins: [String] = []
     /// `storage.postgres.url`: when set, PostgreSQL is used instead of SQLite. Defaults to empty.
     var postgresURL: String?
     /// `storage.sqlite.file`: database file name inside `data_dir`. Defaults to `stockcast.sqlite`.
@@ -67,6 +75,12 @@ struct AppConfiguration: Sendable {
         "http.port": "8080",
         "data_dir": "./var",
         "log.level": "info",
+        "log.access": "true",
+        "http.max_connections": "4096",
+        "http.max_connections_per_address": "1024",
+        "http.header_timeout_seconds": "20",
+        "http.idle_timeout_seconds": "60",
+        "http.public_origins": "",
         "storage.postgres.url": "",
         "storage.sqlite.file": "stockcast.sqlite",
         "etl.sample_data": "true",
@@ -154,6 +168,12 @@ struct AppConfiguration: Sendable {
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(self.logLevel) else {
             throw ConfigurationError("log.level must be one of trace, debug, info, notice, warning, error, critical")
         }
+        self.accessLog = try values.bool("log.access")
+        self.connections.maxConnections = try values.int("http.max_connections", in: 16...1_000_000)
+        self.connections.maxConnectionsPerAddress = try values.int("http.max_connections_per_address", in: 1...1_000_000)
+        self.connections.headerTimeout = .seconds(try values.int("http.header_timeout_seconds", in: 1...600))
+        self.connections.idleTimeout = .seconds(try values.int("http.idle_timeout_seconds", in: 1...86_400))
+        self.publicOrigins = try Self.origins(values.string("http.public_origins"), key: "http.public_origins")
         self.postgresURL = values.optionalString("storage.postgres.url")
         if let url = self.postgresURL, !(url.hasPrefix("postgres://") || url.hasPrefix("postgresql://")) {
             throw ConfigurationError("storage.postgres.url must start with postgres:// or postgresql://")
@@ -199,9 +219,7 @@ struct AppConfiguration: Sendable {
         self.kafka.fetchWaitMaxMilliseconds = try values.int("kafka.fetch_wait_max_ms", in: 1...10_000)
         self.websocket.clientBuffer = try values.int("websocket.client_buffer", in: 1...100_000)
         self.websocket.replay = try values.int("websocket.replay", in: 0...10_000)
-        self.websocket.allowedOrigins = values.string("websocket.allowed_origins").split(separator: ",").map {
-            $0.trimmingCharacters(in: .whitespaces)
-        }.filter { !$0.isEmpty }
+        self.websocket.allowedOrigins = try Self.origins(values.string("websocket.allowed_origins"), key: "websocket.allowed_origins")
         self.websocket.pingSeconds = try values.int("websocket.ping_seconds", in: 1...3600)
         self.metricsPublishInterval = try values.int("metrics.publish_interval_seconds", in: 1...3600)
         self.alerts.driftPValue = try values.double("alerts.drift_p_value", in: 1e-12...0.5)
@@ -211,6 +229,17 @@ struct AppConfiguration: Sendable {
         self.alerts.staleSessions = try values.int("alerts.stale_sessions", in: 1...1000)
         self.alerts.errorRateThreshold = try values.double("alerts.error_rate_threshold", in: 0...1)
         self.alerts.p99LatencyMilliseconds = try values.double("alerts.p99_latency_ms", in: 1...600_000)
+    }
+
+    /// A comma-separated list of `http(s)://host[:port]` origins.
+    static func origins(_ text: String, key: String) throws -> [String] {
+        let origins = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        for origin in origins {
+            guard origin.hasPrefix("http://") || origin.hasPrefix("https://"), let url = URL(string: origin), url.host != nil,
+                url.path.isEmpty || url.path == "/"
+            else { throw ConfigurationError("\(key) must list origins such as https://stockcast.example.com (scheme, host, optional port), got \"\(origin)\"") }
+        }
+        return origins
     }
 
     /// `kafka.*` settings.

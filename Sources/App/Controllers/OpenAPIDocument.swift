@@ -184,7 +184,23 @@ enum OpenAPIDocument {
                 method: "post", path: "/api/keys", summary: "Create an API key (the secret is returned once)", tag: "auth", role: "admin",
                 body: ("application/json", ref("CreateKeyRequest")), success: ("201", ref("APIKey")), errors: ["422"]
             ),
-            Operation(method: "get", path: "/api/keys", summary: "List API keys", tag: "auth", role: "admin", success: ("200", array("APIKey"))),
+            Operation(
+                method: "get", path: "/api/keys", summary: "List API keys, ascending by id (next page's cursor in X-Next-Cursor)", tag: "auth", role: "admin",
+                parameters: [queryParam("limit", "1..1000 (default 100)", type: "integer"), queryParam("cursor", "X-Next-Cursor of the previous page", type: "integer")],
+                success: ("200", array("APIKey")), errors: ["400"]
+            ),
+            Operation(
+                method: "post", path: "/api/keys/{id}/rotate",
+                summary: "Replace a key by a new secret (same name and role); the old one is revoked, or expires after grace_seconds", tag: "auth",
+                role: "admin", parameters: [idParam], body: ("application/json", ref("RotateKeyRequest")), success: ("201", ref("APIKey")),
+                errors: ["400", "404", "422"]
+            ),
+            Operation(
+                method: "get", path: "/api/audit", summary: "Audit log: every change made through the API, newest first (next page's cursor in X-Next-Cursor)",
+                tag: "auth", role: "admin",
+                parameters: [queryParam("limit", "1..1000 (default 100)", type: "integer"), queryParam("cursor", "X-Next-Cursor of the previous page", type: "integer")],
+                success: ("200", array("AuditEvent")), errors: ["400"]
+            ),
             Operation(method: "get", path: "/api/auth/me", summary: "The presented key: name, role, prefix", tag: "auth", role: "viewer", success: ("200", ref("APIKey"))),
             Operation(
                 method: "get", path: "/api/models/features", summary: "Model types and the feature names a registration accepts", tag: "models",
@@ -205,9 +221,10 @@ enum OpenAPIDocument {
                 tag: "streams", role: nil,
                 parameters: [
                     pathParam("channel", "predictions, metrics, alerts or tasks"), queryParam("tickers", "Comma-separated ticker filter"),
-                    queryParam("token", "Viewer key when auth.read_requires_key"),
+                    ["name": "Sec-WebSocket-Protocol", "in": "header", "required": false, "schema": ["type": "string"],
+                     "description": "stockcast, bearer.<key>: the key (never in the URL) when auth.read_requires_key"],
                 ],
-                success: ("101", nil), errors: ["401", "403", "404", "426", "429"]
+                success: ("101", nil), errors: ["400", "401", "403", "404", "426", "429"]
             )
     }
 
@@ -340,11 +357,21 @@ enum OpenAPIDocument {
             "APIKey": object(
                 [
                     "id": integer, "name": string, "role": ["type": "string", "enum": ["viewer", "operator", "admin"]], "prefix": string,
-                    "created_at": dateTime, "last_used_at": nullableDateTime, "revoked_at": nullableDateTime,
-                    "key": ["type": ["string", "null"], "description": "the secret; only in the answer to POST /api/keys"],
+                    "created_at": dateTime, "last_used_at": nullableDateTime, "revoked_at": nullableDateTime, "expires_at": nullableDateTime,
+                    "replaced_by": ["type": ["integer", "null"]], "status": ["type": "string", "enum": ["active", "expired", "revoked"]],
+                    "key": ["type": ["string", "null"], "description": "the secret; only in the answer to POST /api/keys and rotate"],
                 ],
-                required: ["id", "name", "role", "prefix", "created_at"]
+                required: ["id", "name", "role", "prefix", "created_at", "status"]
             ),
+            "AuditEvent": object(
+                [
+                    "id": integer, "at": dateTime, "key_id": ["type": ["integer", "null"]], "actor": string,
+                    "role": ["type": "string", "enum": ["viewer", "operator", "admin"]], "action": string, "target": string, "status": integer,
+                    "address": string,
+                ],
+                required: ["id", "at", "actor", "role", "action", "target", "status", "address"]
+            ),
+            "RotateKeyRequest": object(["grace_seconds": integer, "expires_in_days": integer], required: []),
             "Model": ["type": "object", "description": "Registered model: the original's metadata fields plus version, status, hyper_parameters, metrics (backtest report), artifact, aliases"],
             "MLflowModel": ["type": "object", "description": "The original UI's shape: is_trained, metrics, params, artifact_uri"],
             "RegisterModel": object(
@@ -390,7 +417,7 @@ enum OpenAPIDocument {
             "FutureRequest": object(["ticker": string, "exchange": string, "days": integer, "model_id": integer], required: ["ticker", "exchange"]),
             "PartialStatus": ["type": "object", "description": "task_id, status, progress, result (points so far), error"],
             "CreateKeyRequest": object(
-                ["name": string, "role": ["type": "string", "enum": ["viewer", "operator", "admin"]]], required: ["name", "role"]
+                ["name": string, "role": ["type": "string", "enum": ["viewer", "operator", "admin"]], "expires_in_days": integer], required: ["name", "role"]
             ),
         ]
     }

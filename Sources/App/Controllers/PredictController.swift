@@ -18,8 +18,12 @@ struct PredictController {
         group.get("/api/predict/future/partial_status/{id}", use: self.partialStatus)
     }
 
-    func addWriteRoutes(to group: RouterGroup<AppRequestContext>) {
+    /// `POST /api/predict/`: a read of the model that stores its answer; not audited (it is the hot path).
+    func addPredictionRoute(to group: RouterGroup<AppRequestContext>) {
         group.post("/api/predict", use: self.predict)
+    }
+
+    func addWriteRoutes(to group: RouterGroup<AppRequestContext>) {
         group.post("/api/predict/future", use: self.future)
         group.delete("/api/predict/future/{id}", use: self.cancelFuture)
     }

@@ -26,14 +26,20 @@ struct APIError: Error, HTTPResponseError, CustomStringConvertible {
 
     /// Builds the JSON error response (shared with the error middleware for framework errors).
     static func jsonResponse(status: HTTPResponse.Status, code: String, detail: String, headers: HTTPFields = [:]) -> Response {
+        var fields = headers
+        fields[.contentType] = "application/json; charset=utf-8"
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: Self.jsonBody(code: code, detail: detail))))
+    }
+
+    /// The error body `{"detail": ..., "code": ...}` as bytes (also written below the HTTP codec by the connection
+    /// handlers).
+    static func jsonBody(code: String, detail: String) -> [UInt8] {
         struct Body: Encodable {
             let detail: String
             let code: String
         }
         let data = (try? JSONEncoder().encode(Body(detail: detail, code: code))) ?? Data(#"{"detail":"error","code":"error"}"#.utf8)
-        var fields = headers
-        fields[.contentType] = "application/json; charset=utf-8"
-        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(data: data)))
+        return Array(data)
     }
 
     // MARK: Common errors

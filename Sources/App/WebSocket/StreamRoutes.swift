@@ -23,9 +23,11 @@ struct StreamRequestContext: WebSocketRequestContext, RequestContext, RemoteAddr
     }
 }
 
-/// `GET /ws/{predictions,metrics,alerts,tasks}`: live events (docs/STREAMS.md). The upgrade checks the channel, the
-/// browser origin and (when reads need a key) the `token`; a request that fails a check is not upgraded and reaches
-/// the HTTP route of the same path, which answers with the JSON error (404, 403, 401, 429; 426 for a plain GET).
+/// `GET /ws/{predictions,metrics,alerts,tasks}`: live events (docs/STREAMS.md). Every upgrade is checked once, the same
+/// way on every path (`check`): the channel, no key in the URL, the browser origin against this server's public
+/// origins (never the `Host` header), and the key (`Sec-WebSocket-Protocol: bearer.<key>` or `Authorization`) when one
+/// is presented or reads need one. `FirstRequestGate` runs the check before the upgrade machinery and answers a refusal
+/// with its JSON error (404, 400, 403, 401, 429); a plain GET reaches the HTTP route of the same path (426).
 /// An upgraded connection has two tasks: a writer that sends the client's outbox batches (with a `dropped` frame
 /// first when frames were lost) and a reader that accepts `{"tickers": [...]}` filter changes. Either ending closes both.
 ///
@@ -37,7 +39,7 @@ struct StreamRequestContext: WebSocketRequestContext, RequestContext, RemoteAddr
 struct StreamRoutes {
     let broadcaster: WebSocketBroadcaster
     let authenticator: APIKeyAuthenticator
-    let limiter: FailedAuthLimiter
+    let origins: PublicOrigins
     let configuration: AppConfiguration
 
     /// Largest client message (a ticker filter).
@@ -90,56 +92,61 @@ struct StreamRoutes {
         }
     }
 
-    /// The same path on the HTTP router: explains why a request was not upgraded.
+    /// The same path on the HTTP router: a plain GET (426), or the reason a request cannot be upgraded.
     func addRefusalRoute(to router: Router<AppRequestContext>) {
         router.get("/ws/{channel}") { request, context -> Response in
-            _ = try await self.check(request, channel: context.parameters.get("channel"), address: context.remoteAddress?.ipAddress)
+            _ = try await self.check(UpgradeAttempt(request: request, address: context.remoteAddress?.ipAddress))
             throw APIError(.init(code: 426), code: "websocket_required", "this is a WebSocket channel: connect with a WebSocket client", headers: [.upgrade: "websocket"])
         }
     }
 
     @Sendable func shouldUpgrade(_ request: Request, context: StreamRequestContext) async throws -> RouterShouldUpgrade {
+        let attempt = UpgradeAttempt(request: request, address: context.remoteAddress?.ipAddress)
         do {
-            _ = try await self.check(request, channel: context.parameters.get("channel"), address: context.remoteAddress?.ipAddress)
-            return .upgrade([:])
+            _ = try await self.check(attempt)
         } catch {
             return .dontUpgrade
         }
+        return .upgrade(attempt.offersSubprotocol ? [.secWebSocketProtocol: UpgradeAttempt.subprotocol] : [:])
     }
 
-    /// The channel, after the origin and key checks; throws the API error a refused client gets.
-    func check(_ request: Request, channel name: String?, address: String?) async throws -> StreamChannel {
-        guard let name, let channel = StreamChannel(rawValue: name) else {
+    /// `check` for `FirstRequestGate`: the error a refused client gets, `nil` to upgrade.
+    var upgradeCheck: FirstRequestGate.UpgradeCheck {
+        { attempt in
+            do {
+                _ = try await self.check(attempt)
+                return nil
+            } catch let error as APIError {
+                return error
+            } catch {
+                return APIError(.serviceUnavailable, code: "storage_unavailable", "the key could not be checked now; retry shortly", headers: [.retryAfter: "1"])
+            }
+        }
+    }
+
+    /// The channel, after the URL, origin and key checks; throws the API error a refused client gets.
+    func check(_ attempt: UpgradeAttempt) async throws -> StreamChannel {
+        guard let name = attempt.channelName, let channel = StreamChannel(rawValue: name) else {
             throw APIError(.notFound, code: "unknown_channel", "no WebSocket channel here; channels: \(StreamChannel.allCases.map { "/ws/\($0.rawValue)" }.joined(separator: ", "))")
         }
-        if let origin = request.headers[.origin], !self.originAllowed(origin, host: request.head.authority) {
-            throw APIError(.forbidden, code: "origin_not_allowed", "WebSocket connections from \(origin) are not allowed; add it to websocket.allowed_origins")
+        if attempt.hasKeyInURL {
+            throw APIError(
+                .badRequest, code: "key_in_url",
+                "API keys never go in URLs (they end up in logs and browser consoles): offer the WebSocket subprotocols \"stockcast\" and \"bearer.<key>\", or send Authorization: Bearer <key>")
         }
-        if self.configuration.readRequiresKey {
-            let address = address ?? "unknown"
-            if let wait = await self.limiter.blockedFor(address) {
-                throw APIError(.tooManyRequests, code: "auth_rate_limited", "too many failed authentications from \(address); retry in \(wait) s")
-            }
-            guard let token = request.uri.queryParameters.get("token"), !token.isEmpty else {
-                throw APIError(.unauthorized, code: "missing_api_key", "this server needs a viewer key for streams: add ?token=<key>")
-            }
-            guard try await self.authenticator.authenticate(token) != nil else {
-                await self.limiter.recordFailure(address)
-                throw APIError(.unauthorized, code: "invalid_api_key", "the API key is not valid (unknown or revoked)")
-            }
+        if let origin = attempt.origin, !self.origins.allows(origin) {
+            throw APIError(
+                .forbidden, code: "origin_not_allowed",
+                "WebSocket connections from \(origin) are not allowed: this server's origins are \(self.origins.origins.joined(separator: ", ")); add others to http.public_origins or websocket.allowed_origins")
+        }
+        if let key = attempt.presentedKey {
+            _ = try await self.authenticator.verify(key, address: attempt.address ?? "unknown")
+        } else if self.configuration.readRequiresKey {
+            throw APIError(
+                .unauthorized, code: "missing_api_key",
+                "this server needs a viewer key for streams: offer the WebSocket subprotocols \"stockcast\" and \"bearer.<key>\", or send Authorization: Bearer <key>")
         }
         return channel
-    }
-
-    /// A browser origin must be the server's own (`http(s)://<Host>`) or one of `websocket.allowed_origins`. Non-browser
-    /// clients that send a `ws(s)://<host>` origin (swift-websocket, some CLI tools) pass when the host matches; browsers
-    /// never send a ws origin, so this opens nothing to other web pages.
-    func originAllowed(_ origin: String, host: String?) -> Bool {
-        if self.configuration.websocket.allowedOrigins.contains(origin) { return true }
-        guard let host else { return false }
-        if origin == "http://\(host)" || origin == "https://\(host)" { return true }
-        let hostname = host.split(separator: ":").first.map(String.init) ?? host
-        return origin == "ws://\(hostname)" || origin == "wss://\(hostname)" || origin == "ws://\(host)" || origin == "wss://\(host)"
     }
 
     static func tickers(fromQuery query: String?) -> Set<String> {

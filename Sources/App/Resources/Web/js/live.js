@@ -42,13 +42,16 @@ class LiveChannel {
     };
   }
 
-  /** The WebSocket address of this channel on the page's own origin. */
+  /** The WebSocket address of this channel on the page's own origin (never with a key in it). */
   address() {
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    const key = encodeURIComponent(apiKey());
-    // docs/STREAMS.md names the parameter `key`; the server reads `token`: send both until they agree
-    const query = key ? `?key=${key}&token=${key}` : '';
-    return `${scheme}//${location.host}/ws/${this.name}${query}`;
+    return `${scheme}//${location.host}/ws/${this.name}`;
+  }
+
+  /** Subprotocols offered: `stockcast`, plus the key as `bearer.<key>` (keys never go in URLs, which browsers print). */
+  protocols() {
+    const key = apiKey();
+    return key ? ['stockcast', `bearer.${key}`] : ['stockcast'];
   }
 
   connect() {
@@ -56,7 +59,7 @@ class LiveChannel {
     this.setStatus('connecting');
     let socket;
     try {
-      socket = new WebSocket(this.address());
+      socket = new WebSocket(this.address(), this.protocols());
     } catch {
       this.scheduleRetry();
       return;
