@@ -96,7 +96,7 @@ import Testing
             try await client.execute(uri: "/api/etl/tickers", method: .get) { response in
                 let rows = try JSON.array(response.body)
                 #expect(rows.count == 1)
-                #expect((rows.first?["source"] as? String)?.hasSuffix("/import/t.csv") == true)
+                #expect(rows.first?["source"] as? String == "csv:t.csv")
             }
             // run-etl without a source uses the tracked one
             for _ in 0..<3 {

@@ -1,6 +1,7 @@
 import Actors
 import Foundation
 import Hummingbird
+import MarketData
 import NIOFoundationEssentialsCompat
 import PredictionCore
 import Storage
@@ -56,6 +57,11 @@ struct DatasetController {
         var request = request
         let body = try await RequestInput.collect(&request, maxBytes: self.configuration.maxUploadBytes)
         guard body.readableBytes > 0 else { throw APIError.unprocessable("the request body must be a CSV file", code: "missing_body") }
+        do throws(ProviderError) {
+            try CSVPriceParser.checkHeader(Array(buffer: body))
+        } catch {
+            throw APIError.unprocessable("the body is not a price CSV: \(error.message)", code: "invalid_csv")
+        }
         let uploads = self.configuration.importDirectory.appendingPathComponent("uploads")
         try FileManager.default.createDirectory(at: uploads, withIntermediateDirectories: true)
         let stamp = Int(Date().timeIntervalSince1970)
@@ -63,7 +69,7 @@ struct DatasetController {
         let file = uploads.appendingPathComponent("\(safeName)-\(exchange.rawValue)-\(stamp)-\(UUID().uuidString.prefix(8)).csv")
         try Data(buffer: body).write(to: file, options: .atomic)
         let run = try await self.pipeline.submit(
-            InstrumentKey(ticker: ticker, exchange: exchange), source: "csv:\(file.path)", trigger: .upload
+            InstrumentKey(ticker: ticker, exchange: exchange), source: "csv:uploads/\(file.lastPathComponent)", trigger: .upload
         )
         return EditedResponse(status: .accepted, headers: [.location: "/api/etl/runs/\(run.id)"], response: RunDTO(run))
     }

@@ -7,7 +7,8 @@ import MarketData
 struct SourcePolicy: Sendable {
     let importDirectory: URL
 
-    /// Validates `text` and returns it in canonical form (`csv:` with the absolute, resolved path).
+    /// Validates `text` and returns it in canonical form (`csv:` with the resolved path relative to the import
+    /// directory, so no server path is stored or shown).
     func apiSource(_ text: String) throws -> String {
         let spec: SourceSpec
         do {
@@ -21,14 +22,14 @@ struct SourcePolicy: Sendable {
         let resolved = candidate.standardizedFileURL.resolvingSymlinksInPath().path
         guard resolved.hasPrefix(root + "/") else {
             throw APIError.badRequest(
-                "csv sources over the API must name a file inside the import directory \(root)/; \"\(path)\" is outside it",
+                "csv sources over the API must name a file inside the import directory (<data_dir>/import/); \"\(path)\" is outside it",
                 code: "source_outside_import_dir"
             )
         }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            throw APIError.badRequest("no CSV file \"\(path)\" in the import directory \(root)/", code: "source_not_found")
+            throw APIError.badRequest("no CSV file \"\(path)\" in the import directory (<data_dir>/import/)", code: "source_not_found")
         }
-        return "csv:\(resolved)"
+        return "csv:\(resolved.dropFirst(root.count + 1))"
     }
 }

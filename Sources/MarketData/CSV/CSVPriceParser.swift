@@ -26,6 +26,31 @@ public struct CSVPriceParser: Sendable {
         self.since = since
     }
 
+    /// Checks that `bytes` start with a price-file header (the first non-empty line names the required columns),
+    /// without reading the rows: lets an upload be refused at once when it is not a price file at all.
+    public static func checkHeader(_ bytes: [UInt8]) throws(ProviderError) {
+        var position = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        while position < bytes.count {
+            var lineEnd = position
+            while lineEnd < bytes.count, bytes[lineEnd] != UInt8(ascii: "\n"), lineEnd - position < 4096 { lineEnd += 1 }
+            var line = position..<lineEnd
+            if line.count > 0, bytes[line.upperBound - 1] == UInt8(ascii: "\r") { line = line.lowerBound..<(line.upperBound - 1) }
+            if !CSVField.trimmed(bytes, line).isEmpty {
+                var fields: [String] = []
+                var fieldStart = line.lowerBound
+                for index in line where bytes[index] == UInt8(ascii: ",") {
+                    fields.append(CSVField.text(bytes, CSVField.trimmed(bytes, fieldStart..<index), limit: 64))
+                    fieldStart = index + 1
+                }
+                fields.append(CSVField.text(bytes, CSVField.trimmed(bytes, fieldStart..<line.upperBound), limit: 64))
+                _ = try CSVColumnLayout(headerFields: fields)
+                return
+            }
+            position = lineEnd + 1
+        }
+        throw ProviderError(.malformed, "CSV is empty: expected a header line Date,Open,High,Low,Close,Volume")
+    }
+
     /// Parses CSV text.
     public func parse(_ text: String) throws(ProviderError) -> FetchedSeries {
         try self.parse(bytes: Array(text.utf8))
