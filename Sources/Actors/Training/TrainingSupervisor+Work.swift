@@ -38,7 +38,8 @@ extension TrainingSupervisor {
         let outcome = try await ComputeQueue.run {
             try ForecastTrainer.train(
                 bars: bars, calendar: calendar, modelType: type, features: features, parameters: parameters, valSize: valSize,
-                fitter: fitter, shuffleRequested: shuffle, progress: { fraction, message in control.report(fraction, message) }
+                fitter: fitter, shuffleRequested: shuffle, stop: StopSignal { control.isCancelled },
+                progress: { fraction, message in control.report(fraction, message) }
             )
         }
         let elapsed = ContinuousClock.now - started

@@ -10,7 +10,8 @@ import Storage
 /// Tasks are persisted before they are queued, so they survive restarts; at start, tasks left `running` by a crash
 /// become `failed` ("interrupted") and `pending` tasks are queued again. Concurrency and the queue are bounded
 /// (`queueFull` beyond). Transitions go through `TaskLifecycle`; the CPU work runs on `ComputeQueue` and checks its
-/// `TaskControl` at every fold, which is how `cancel` stops it.
+/// `TaskControl` between boosting rounds, horizons and folds (a `StopSignal`), which is how `cancel` and a shutdown
+/// stop it within a fraction of a second.
 public actor TrainingSupervisor: Service {
     /// Supervisor settings.
     public struct Configuration: Sendable {
@@ -247,6 +248,9 @@ public actor TrainingSupervisor: Service {
                 return first
             }
             outcome = .complete(resultJSON: result ?? "{}", message: "completed")
+        } catch where self.state == .stopping {
+            // Stopped by a graceful shutdown, not by its user: say so, as a crash's recovery would.
+            outcome = .fail("interrupted: the server shut down while this task ran; submit it again")
         } catch let error as ForecastError where error.code == .cancelled || control.isCancelled {
             outcome = control.isCancelled ? .stopped : .fail(error.message)
         } catch {

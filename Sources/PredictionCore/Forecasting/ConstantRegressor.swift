@@ -35,7 +35,7 @@ public struct NaiveFitter: RegressorFitter {
     public init() {}
 
     /// `ConstantRegressor(value: 0)`.
-    public func fit(rows: [Double], columns: Int, targets: [Double], parameters: HyperParameters) throws -> any HorizonRegressor {
+    public func fit(rows: [Double], columns: Int, targets: [Double], parameters: HyperParameters, stop: StopSignal) throws -> any HorizonRegressor {
         ConstantRegressor(value: 0)
     }
 }

@@ -25,6 +25,7 @@ public enum ForecastTrainer {
     ///   - valSize: share of the usable rows scored by the backtest, in `(0, 1)`.
     ///   - fitter: the regressor fitter for `xgboost` / `random_forest` (`XGBoostFitter(mode:)`); ignored otherwise.
     ///   - shuffleRequested: the original API's `shuffle`; accepted, never applied (noted in the report).
+    ///   - stop: checked between boosting rounds and horizons, so a stop takes effect within one of them.
     ///   - progress: called at each backtest fold and before the final fit with the fraction done (0…1) and a
     ///     message; returning `false` stops with `ForecastError` `.cancelled`.
     /// - Throws: `ForecastError` (`.missingFitter`, `.invalidParameter`, `.insufficientData`, `.cancelled`,
@@ -32,20 +33,20 @@ public enum ForecastTrainer {
     public static func train(
         bars: [CleanBar], calendar: any TradingCalendar, modelType: ModelType, features: [FeatureName],
         parameters: HyperParameters, valSize: Double, fitter: (any RegressorFitter)?, shuffleRequested: Bool = false,
-        progress: (_ fraction: Double, _ message: String) -> Bool
+        stop: StopSignal = .never, progress: (_ fraction: Double, _ message: String) -> Bool
     ) throws -> TrainingOutcome {
         var seen = Set<FeatureName>()
         let features = (features.isEmpty ? FeatureCatalog.defaultFeatures : features).filter { seen.insert($0).inserted }
         let fitting = try ModelFitting(modelType: modelType, fitter: fitter)
         let backtest = WalkForwardBacktest(features: features, parameters: parameters, valSize: valSize)
-        let result = try backtest.run(bars: bars, model: fitting) { fraction, message in
+        let result = try backtest.run(bars: bars, model: fitting, stop: stop) { fraction, message in
             progress(0.9 * fraction, message)
         }
         guard progress(0.9, "final fit on all \(bars.count) sessions") else {
             throw ForecastError(.cancelled, "cancelled before the final fit")
         }
         let series = try SupervisedSeries(bars: bars, features: features, maxHorizon: parameters.maxHorizon)
-        var engine = HorizonModelEngine(series: series, fitting: fitting, parameters: parameters)
+        var engine = HorizonModelEngine(series: series, fitting: fitting, parameters: parameters, stop: stop)
         let regressors = try engine.fit(origin: series.count - 1)
         let widths = self.finalHalfWidths(points: result.points, series: series)
         let artifact = ModelArtifact(

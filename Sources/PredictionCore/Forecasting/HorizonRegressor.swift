@@ -12,8 +12,15 @@ public protocol HorizonRegressor: Sendable {
 /// Fits a `HorizonRegressor` from a row-major feature matrix and its targets. CPU-bound and synchronous:
 /// callers run it off Swift's cooperative pool.
 public protocol RegressorFitter: Sendable {
-    /// Fits on `rows` (row-major, `columns` values per row, `targets.count` rows).
-    func fit(rows: [Double], columns: Int, targets: [Double], parameters: HyperParameters) throws -> any HorizonRegressor
+    /// Fits on `rows` (row-major, `columns` values per row, `targets.count` rows), checking `stop` between iterations.
+    func fit(rows: [Double], columns: Int, targets: [Double], parameters: HyperParameters, stop: StopSignal) throws -> any HorizonRegressor
+}
+
+extension RegressorFitter {
+    /// Fits without a way to stop.
+    public func fit(rows: [Double], columns: Int, targets: [Double], parameters: HyperParameters) throws -> any HorizonRegressor {
+        try self.fit(rows: rows, columns: columns, targets: targets, parameters: parameters, stop: .never)
+    }
 }
 
 /// A regressor as stored in a model artifact: plain data, loadable without executing anything.

@@ -41,17 +41,18 @@ public struct XGBoostFitter: RegressorFitter {
         self.mode = mode
     }
 
-    /// Fits on `rows` (row-major, `columns` values per row, NaN = missing) and `targets` (one per row).
+    /// Fits on `rows` (row-major, `columns` values per row, NaN = missing) and `targets` (one per row), checking
+    /// `stop` before every boosting round.
     public func fit(
-        rows: [Double], columns: Int, targets: [Double], parameters: HyperParameters
+        rows: [Double], columns: Int, targets: [Double], parameters: HyperParameters, stop: StopSignal
     ) throws -> any HorizonRegressor {
-        try self.fitRegressor(rows: rows, columns: columns, targets: targets, parameters: parameters)
+        try self.fitRegressor(rows: rows, columns: columns, targets: targets, parameters: parameters, stop: stop)
     }
 
     /// `fit` with the concrete result type. Throws `XGBoostError` for inconsistent input, out-of-range parameters or a
-    /// failed library call.
+    /// failed library call, `ForecastError` `.cancelled` when `stop` is raised between rounds.
     public func fitRegressor(
-        rows: [Double], columns: Int, targets: [Double], parameters: HyperParameters
+        rows: [Double], columns: Int, targets: [Double], parameters: HyperParameters, stop: StopSignal = .never
     ) throws -> XGBoostRegressor {
         try Self.validate(parameters)
         let (features, labels) = try Self.trainingData(rows: rows, columns: columns, targets: targets)
@@ -65,6 +66,7 @@ public struct XGBoostFitter: RegressorFitter {
             }
             let rounds = self.mode == .gradientBoosting ? parameters.nEstimators : 1
             for round in 0..<rounds {
+                try stop.check("before boosting round \(round + 1) of \(rounds)")
                 try booster.updateOneIteration(round, on: matrix)
             }
             return try booster.modelJSON()

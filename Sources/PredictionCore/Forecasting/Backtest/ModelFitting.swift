@@ -37,6 +37,8 @@ struct HorizonModelEngine {
     let fitting: ModelFitting
     /// Ridge alphas and the fitter's parameters.
     let parameters: HyperParameters
+    /// Checked between horizons (and by the fitter between its iterations).
+    let stop: StopSignal
     /// Per horizon: statistics of the first 80 % of the training rows, and of all of them (ridge only).
     private var ridgeFitting: [RidgeStatistics] = []
     private var ridgeFull: [RidgeStatistics] = []
@@ -45,7 +47,8 @@ struct HorizonModelEngine {
     static let minimumTrainingRows = 30
 
     /// An engine with empty ridge statistics (shifted by the first complete row).
-    init(series: SupervisedSeries, fitting: ModelFitting, parameters: HyperParameters) {
+    init(series: SupervisedSeries, fitting: ModelFitting, parameters: HyperParameters, stop: StopSignal = .never) {
+        self.stop = stop
         self.series = series
         self.fitting = fitting
         self.parameters = parameters
@@ -93,6 +96,7 @@ struct HorizonModelEngine {
             var models: [any HorizonRegressor] = []
             models.reserveCapacity(counts.count)
             for (index, count) in counts.enumerated() {
+                try self.stop.check("before the horizon-\(index + 1) fit")
                 Self.advance(&self.ridgeFitting[index], to: RidgeSolver.fittingCount(of: count), in: series, horizon: index + 1)
                 Self.advance(&self.ridgeFull[index], to: count, in: series, horizon: index + 1)
                 models.append(
@@ -104,10 +108,12 @@ struct HorizonModelEngine {
             return models
         case .regressor(let fitter):
             let columns = self.series.columns
+            let stop = self.stop
             return try counts.enumerated().map { index, count in
-                try fitter.fit(
+                try stop.check("before the horizon-\(index + 1) fit")
+                return try fitter.fit(
                     rows: Array(self.series.packed[0..<(count * columns)]), columns: columns,
-                    targets: Array(self.series.targets[index][0..<count]), parameters: self.parameters
+                    targets: Array(self.series.targets[index][0..<count]), parameters: self.parameters, stop: stop
                 )
             }
         }

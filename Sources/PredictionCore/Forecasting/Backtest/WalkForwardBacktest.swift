@@ -43,7 +43,7 @@ public struct WalkForwardBacktest: Sendable {
     ///   `.insufficientData` (fewer test origins than `maxHorizon`, or a horizon with fewer than 30 training rows
     ///   at the first fold), `.numericalFailure`, or the fitter's error.
     public func run(
-        bars: [CleanBar], model: ModelFitting, progress: (_ fraction: Double, _ message: String) -> Bool
+        bars: [CleanBar], model: ModelFitting, stop: StopSignal = .never, progress: (_ fraction: Double, _ message: String) -> Bool
     ) throws -> BacktestResult {
         try self.validate()
         let maxHorizon = self.parameters.maxHorizon
@@ -65,7 +65,7 @@ public struct WalkForwardBacktest: Sendable {
         let origins = Array(usable.suffix(testCount))
         let refitEvery = self.parameters.refitEvery
         let foldCount = (origins.count + refitEvery - 1) / refitEvery
-        var engine = HorizonModelEngine(series: series, fitting: model, parameters: self.parameters)
+        var engine = HorizonModelEngine(series: series, fitting: model, parameters: self.parameters, stop: stop)
         var predicted = [[Double]](repeating: [], count: maxHorizon)
         var drift = [[Double]](repeating: [], count: maxHorizon)
         var folds: [BacktestFold] = []

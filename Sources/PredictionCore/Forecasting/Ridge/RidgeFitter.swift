@@ -12,7 +12,7 @@ public struct RidgeFitter: RegressorFitter {
     ///
     /// - Throws: `ForecastError` `.invalidParameter` for inconsistent shapes, non-finite values or an empty / invalid
     ///   α list, `.insufficientData` without rows, `.numericalFailure` when no α gives a solvable system.
-    public func fit(rows: [Double], columns: Int, targets: [Double], parameters: HyperParameters) throws -> any HorizonRegressor {
+    public func fit(rows: [Double], columns: Int, targets: [Double], parameters: HyperParameters, stop: StopSignal) throws -> any HorizonRegressor {
         try self.fitRidge(rows: rows, columns: columns, targets: targets, alphas: parameters.ridgeAlphas)
     }
 
