@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
+import NIOSSL
 import NIOFoundationEssentialsCompat
 import PredictionCore
 import ServiceLifecycle
@@ -26,7 +27,7 @@ func buildApplication(_ parts: ServiceParts, configuration: AppConfiguration, lo
     stream.addRoutes(to: streams)
     let server = HTTPServerBuilder.stockcast(
         webSocketRouter: streams, limits: parts.connectionLimits, counter: parts.connections, pingSeconds: configuration.websocket.pingSeconds,
-        upgradeCheck: stream.upgradeCheck)
+        tls: parts.tls, upgradeCheck: stream.upgradeCheck)
     var app = Application(
         router: router,
         server: server,
@@ -106,6 +107,8 @@ struct ServiceParts: Sendable {
     let connectionLimits: ConnectionLimits
     /// Where browsers reach this server (WebSocket origin check, start-up banner).
     let origins: PublicOrigins
+    /// The server's certificate and key when `http.tls.*` are set.
+    let tls: TLSConfiguration?
     let bus: any EventBus
     /// Services the bus needs (Kafka producer and consumer), empty in process.
     let busServices: [any Service]
@@ -153,6 +156,7 @@ func makeServices(_ configuration: AppConfiguration, logger: Logger) throws -> S
     broadcasting.clientBuffer = configuration.websocket.clientBuffer
     broadcasting.replay = configuration.websocket.replay
     let limits = FileDescriptorLimit.fitted(configuration.connections, descriptors: FileDescriptorLimit.raiseToHardLimit())
+    let tls = try ServerTLS.configuration(certificate: configuration.tlsCertificate, privateKey: configuration.tlsPrivateKey)
     var collecting = MetricsCollector.Configuration()
     collecting.publishInterval = .seconds(configuration.metricsPublishInterval)
     return ServiceParts(
@@ -163,7 +167,8 @@ func makeServices(_ configuration: AppConfiguration, logger: Logger) throws -> S
         connectionLimits: limits,
         origins: PublicOrigins(
             configured: configuration.publicOrigins, additional: configuration.websocket.allowedOrigins, host: configuration.host,
-            port: configuration.port, secure: false),
+            port: configuration.port, secure: tls != nil),
+        tls: tls,
         bus: bus, busServices: busServices,
         broadcaster: WebSocketBroadcaster(bus: bus, instance: instance, configuration: broadcasting, logger: logger),
         detector: detector,
@@ -182,6 +187,7 @@ func streamRoutes(_ parts: ServiceParts, configuration: AppConfiguration) -> Str
 func buildRouter(_ parts: ServiceParts, configuration: AppConfiguration, logger: Logger) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: HTTPMetricsMiddleware())
+    router.add(middleware: SecurityHeadersMiddleware(secure: parts.tls != nil))
     if configuration.accessLog { router.add(middleware: AccessLogMiddleware(logger: Logger(label: "stockcast.access"))) }
     router.add(middleware: ErrorMiddleware())
     HealthController(store: parts.store, instanceID: configuration.instanceID).addRoutes(to: router)

@@ -20,6 +20,10 @@ struct AppConfiguration: Sendable {
     /// `http.public_origins`: the origins browsers reach this server at (comma-separated), for the WebSocket origin
     /// check; empty = derived from `http.host` and the bound port. Defaults to empty.
     var publicOrigins: [String] = []
+    /// `http.tls.certificate`, `http.tls.private_key`: PEM files; when both are set the server speaks HTTPS (and
+    /// WSS) only. Default to empty (plain HTTP, for loopback or behind a TLS-terminating proxy).
+    var tlsCertificate: String?
+    var tlsPrivateKey: String?
     /// `storage.postgres.url`: when set, PostgreSQL is used instead of SQLite. Defaults to empty.
     var postgresURL: String?
     /// `storage.sqlite.file`: database file name inside `data_dir`. Defaults to `stockcast.sqlite`.
@@ -81,6 +85,8 @@ struct AppConfiguration: Sendable {
         "http.header_timeout_seconds": "20",
         "http.idle_timeout_seconds": "60",
         "http.public_origins": "",
+        "http.tls.certificate": "",
+        "http.tls.private_key": "",
         "storage.postgres.url": "",
         "storage.sqlite.file": "stockcast.sqlite",
         "etl.sample_data": "true",
@@ -174,6 +180,11 @@ struct AppConfiguration: Sendable {
         self.connections.headerTimeout = .seconds(try values.int("http.header_timeout_seconds", in: 1...600))
         self.connections.idleTimeout = .seconds(try values.int("http.idle_timeout_seconds", in: 1...86_400))
         self.publicOrigins = try Self.origins(values.string("http.public_origins"), key: "http.public_origins")
+        self.tlsCertificate = values.optionalString("http.tls.certificate")
+        self.tlsPrivateKey = values.optionalString("http.tls.private_key")
+        guard (self.tlsCertificate == nil) == (self.tlsPrivateKey == nil) else {
+            throw ConfigurationError("http.tls.certificate and http.tls.private_key go together: set both for HTTPS, or neither")
+        }
         self.postgresURL = values.optionalString("storage.postgres.url")
         if let url = self.postgresURL, !(url.hasPrefix("postgres://") || url.hasPrefix("postgresql://")) {
             throw ConfigurationError("storage.postgres.url must start with postgres:// or postgresql://")
