@@ -201,7 +201,10 @@ public actor MarketDataPipeline: Service {
         return next
     }
 
-    /// Marks runs left `running` by a crash as failed and queues the `pending` ones again.
+    /// Marks runs left `running` by a crash as failed and queues the `pending` ones again. A failed run that stored
+    /// its raw bars but not the clean ones gets a `repair` run that rebuilds them (raw bars without clean bars would
+    /// otherwise stay invisible until someone retried by hand); it is queued, not executed inline, so a repair that
+    /// itself kills the process is never resumed blindly.
     private func recover() async throws {
         for stale in try await self.store.runs(matching: ETLRunFilter(status: .running), before: nil, limit: 10_000) {
             var run = stale
@@ -211,6 +214,14 @@ public actor MarketDataPipeline: Service {
             try await self.store.updateRun(run)
             Self.count(run, outcome: "interrupted")
             self.logger.warning("marked interrupted ETL run as failed", metadata: ["run": "\(run.id)"])
+            let steps = try await self.store.steps(ofRun: run.id)
+            let rawStored = steps.contains { $0.name == .upsertRaw && $0.status == .completed }
+            let cleanStored = steps.contains { $0.name == .store && $0.status == .completed }
+            if rawStored, !cleanStored, run.trigger != .repair {
+                let repair = try await self.store.createRun(
+                    NewETLRun(instrument: run.instrument, source: ETLRunExecutor.rebuildSource, trigger: .repair, retryOf: run.id))
+                self.logger.notice("queued a repair of the clean bars", metadata: ["run": "\(repair.id)", "interrupted": "\(run.id)"])
+            }
         }
         let pending = try await self.store.runs(matching: ETLRunFilter(status: .pending), before: nil, limit: self.configuration.maxQueuedRuns)
         for run in pending.reversed() { self.enqueue(run) }

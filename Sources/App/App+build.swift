@@ -42,6 +42,7 @@ func buildApplication(_ parts: ServiceParts, configuration: AppConfiguration, lo
         parts.broadcaster, parts.collector
     )
     app.addServices(parts.busServices)
+    app.addServices(UploadRetention(pipeline: parts.pipeline, uploads: configuration.importDirectory.appendingPathComponent("uploads"), logger: logger))
     app.beforeServerStarts {
         try await migrateWhenReachable(parts.store, logger: logger)
         await parts.readiness.open()

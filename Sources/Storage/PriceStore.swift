@@ -141,6 +141,8 @@ public protocol TaskStore: Sendable {
     func task(id: String) async throws -> TaskRecord?
     /// Tasks newest first (by creation), filtered, created strictly before the task `cursor` when given, at most `limit`.
     func tasks(state: TaskState?, kind: TaskKind?, before cursor: String?, limit: Int) async throws -> [TaskRecord]
+    /// Deletes a task that has ended (completed, failed or cancelled); `false` when there is no such finished task.
+    func deleteFinishedTask(id: String) async throws -> Bool
 }
 
 /// Predictions (single and multi-day points).

@@ -101,6 +101,40 @@ import Testing
         }
     }
 
+    /// Issue 9 (10): a run that a crash stopped after storing raw bars but before the clean ones is repaired at the
+    /// next start by a `repair` run (it stayed without clean bars until someone retried by hand).
+    @Test func interruptedRunBetweenRawAndCleanIsRepaired() async throws {
+        let (store, dir) = try await PipelineFixtures.store()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        defer { Task { await store.close() } }
+        var crashed = try await store.createRun(NewETLRun(instrument: PipelineFixtures.instrument, source: "yahoo", trigger: .manual))
+        crashed.status = .running
+        crashed.startedAt = Date()
+        try await store.updateRun(crashed)
+        let bars = PipelineFixtures.series(count: 40).rows.map(\.bar)
+        _ = try await store.upsertRawBars(bars, for: PipelineFixtures.instrument, source: "yahoo", runID: crashed.id)
+        for name in [ETLStepName.fetch, .validate, .upsertRaw] {
+            try await store.recordStep(ETLStep(runID: crashed.id, name: name, status: .completed, startedAt: Date()))
+        }
+        try await store.recordStep(ETLStep(runID: crashed.id, name: .clean, status: .running, startedAt: Date()))
+        #expect(try await store.cleanBars(for: PipelineFixtures.instrument, from: nil, through: nil, after: nil, limit: 100).isEmpty)
+        let crashedID = crashed.id
+        try await PipelineFixtures.withPipeline(provider: ScriptedProvider([]), store: store) { pipeline, _ in
+            var latest: ETLRun?
+            for _ in 0..<500 where latest?.trigger != .repair {
+                latest = try await store.runs(matching: ETLRunFilter(instrument: PipelineFixtures.instrument), before: nil, limit: 1).first
+                if latest?.trigger != .repair { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            let repair = try #require(latest)
+            #expect(repair.trigger == .repair && repair.retryOf == crashedID && repair.source == "rebuild")
+            let done = try await pipeline.waitUntilFinished(repair.id)
+            #expect(done.status == .completed, "\(done)")
+            #expect(try await store.steps(ofRun: repair.id).map(\.name) == [.clean, .store])
+            #expect(try await store.cleanBars(for: PipelineFixtures.instrument, from: nil, through: nil, after: nil, limit: 100).count == 40)
+            #expect(try await store.run(id: crashedID)?.status == .failed)
+        }
+    }
+
     /// Runs of one instrument never overlap, even when several are queued and concurrency allows two.
     @Test func runsAreSerialisedPerInstrument() async throws {
         let (store, dir) = try await PipelineFixtures.store()

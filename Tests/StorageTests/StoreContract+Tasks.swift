@@ -36,6 +36,17 @@ extension StoreContract {
         try await store.updateTask(tampered)
         #expect(try await store.task(id: created.id) == failed)
 
+        // Only a finished task can be deleted.
+        #expect(try await store.deleteFinishedTask(id: "missing") == false)
+        let live = TestData.task("4f1c2d9e-0000-4000-8000-0000000000ff", at: 12)
+        try await store.createTask(live)
+        #expect(try await store.deleteFinishedTask(id: live.id) == false)
+        #expect(try await store.task(id: live.id) != nil)
+        #expect(try await store.deleteFinishedTask(id: created.id))
+        #expect(try await store.task(id: created.id) == nil)
+        try await store.createTask(created)
+        try await store.updateTask(failed)
+
         // Timestamps are kept to the microsecond (rounded), and read back identically on both backends.
         var precise = TestData.task("precise", at: 0)
         precise.createdAt = Date(timeIntervalSince1970: 1_700_000_000.123_456_2)

@@ -49,9 +49,13 @@ struct ETLRunExecutor: Sendable {
         return run
     }
 
+    /// The source of a run that only rebuilds the clean bars from the stored raw history.
+    static let rebuildSource = "rebuild"
+
     private func perform(_ run: inout ETLRun) async throws {
         let instrument = run.instrument
         let calendar = TradingCalendars.calendar(for: instrument.exchange)
+        if run.source == Self.rebuildSource { return try await self.cleanAndStore(run, calendar: calendar) }
         let spec = try SourceSpec(parsing: run.source)
         let provider = try self.providers.provider(for: spec)
 
@@ -97,7 +101,13 @@ struct ETLRunExecutor: Sendable {
         run.counts.updated = rawCounts.updated
         run.counts.unchanged = rawCounts.unchanged
 
-        // clean + indicators, over the full stored history so values never depend on the download window
+        try await self.cleanAndStore(run, calendar: calendar)
+    }
+
+    /// The clean and store steps: indicators over the full stored raw history, so values never depend on the
+    /// download window, and a run that stopped after its raw upsert is repaired by running only these.
+    private func cleanAndStore(_ run: ETLRun, calendar: any TradingCalendar) async throws {
+        let instrument = run.instrument
         let cleaned = try await self.step(.clean, of: run) {
             let bars = try await self.store.rawBars(for: instrument)
             let actions = try await self.store.corporateActions(for: instrument)

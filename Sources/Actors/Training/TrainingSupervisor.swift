@@ -148,6 +148,13 @@ public actor TrainingSupervisor: Service {
         }
     }
 
+    /// Deletes the record of a task that has ended; a pending or running task is a conflict (cancel it first).
+    public func delete(_ id: String) async throws {
+        if try await self.store.deleteFinishedTask(id: id) { return }
+        let task = try await self.task(id)
+        throw RegistryError(.conflict, "task \(id) is \(task.state.rawValue); cancel it first (POST /api/tasks/\(id)/cancel), then delete it")
+    }
+
     /// Waits until task `id` has ended and returns it (tests and the CLI).
     public func waitUntilFinished(_ id: String) async throws -> TaskRecord {
         let task = try await self.task(id)

@@ -109,8 +109,24 @@ struct ETLController {
         return EditedResponse(status: .accepted, headers: [.location: "/api/etl/runs/\(run.id)"], response: RunDTO(run))
     }
 
-    @Sendable func listTracked(_ request: Request, context: AppRequestContext) async throws -> [TrackedTickerDTO] {
-        try await self.store.trackedTickers().map(TrackedTickerDTO.init)
+    /// `GET /api/etl/tickers?limit=&cursor=`: by ticker then exchange; the next page's cursor (`TICKER@EXCHANGE` of the
+    /// last row) in `X-Next-Cursor`.
+    @Sendable func listTracked(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let limit = try RequestInput.limit(request, default: 1000, max: 1000)
+        var rows = try await self.store.trackedTickers()
+        if let cursor = RequestInput.query(request, "cursor") {
+            let parts = cursor.split(separator: "@", maxSplits: 1).map(String.init)
+            guard parts.count == 2, TickerSymbol(parts[0]) != nil, ExchangeCode(parts[1]) != nil else {
+                throw APIError.badRequest("cursor must be the X-Next-Cursor of a previous page (TICKER@EXCHANGE), got \"\(cursor)\"", code: "invalid_cursor")
+            }
+            rows.removeAll { ($0.instrument.ticker.rawValue, $0.instrument.exchange.rawValue) <= (parts[0], parts[1]) }
+        }
+        let page = Array(rows.prefix(limit))
+        var response = try context.responseEncoder.encode(page.map(TrackedTickerDTO.init), from: request, context: context)
+        if rows.count > limit, let last = page.last {
+            response.headers[.init("X-Next-Cursor")!] = "\(last.instrument.ticker.rawValue)@\(last.instrument.exchange.rawValue)"
+        }
+        return response
     }
 
     /// Body of `POST /api/etl/tickers`.

@@ -104,8 +104,10 @@ enum OpenAPIDocument {
                 role: "operator", parameters: [idParam], success: ("202", ref("Run")), errors: ["404", "409"]
             ),
             Operation(
-                method: "get", path: "/api/etl/tickers", summary: "The tracked-ticker list (run daily)", tag: "etl", role: "viewer",
-                success: ("200", array("TrackedTicker"))
+                method: "get", path: "/api/etl/tickers", summary: "The tracked-ticker list (run daily), by ticker; next page's cursor in X-Next-Cursor",
+                tag: "etl", role: "viewer",
+                parameters: [queryParam("limit", "1..1000 (default 1000)", type: "integer"), queryParam("cursor", "X-Next-Cursor of the previous page (TICKER@EXCHANGE)")],
+                success: ("200", array("TrackedTicker")), errors: ["400"]
             ),
             Operation(
                 method: "post", path: "/api/etl/tickers", summary: "Track a ticker (or change its source)", tag: "etl", role: "operator",
@@ -162,7 +164,14 @@ enum OpenAPIDocument {
                 success: ("200", ref("TaskPage")), errors: ["400"]
             ),
             Operation(method: "get", path: "/api/tasks/{id}", summary: "One task", tag: "tasks", role: "viewer", parameters: [pathParam("id", "Task id")], success: ("200", ref("Task")), errors: ["404"]),
-            Operation(method: "delete", path: "/api/tasks/{id}", summary: "Cancel a task", tag: "tasks", role: "operator", parameters: [pathParam("id", "Task id")], success: ("200", ref("Task")), errors: ["404", "409"]),
+            Operation(
+                method: "post", path: "/api/tasks/{id}/cancel", summary: "Cancel a task: 200 when it had not started, 202 while a running one stops (within a boosting round)",
+                tag: "tasks", role: "operator", parameters: [pathParam("id", "Task id")], success: ("200", ref("Task")), errors: ["202", "404", "409"]
+            ),
+            Operation(
+                method: "delete", path: "/api/tasks/{id}", summary: "Delete the record of a finished task (409 while pending or running: cancel it first)",
+                tag: "tasks", role: "operator", parameters: [pathParam("id", "Task id")], success: ("200", ref("Message")), errors: ["404", "409"]
+            ),
             Operation(
                 method: "post", path: "/api/predict", summary: "Predict the close of one session (stored and published)", tag: "predict",
                 role: "operator", body: ("application/json", ref("PredictRequest")), success: ("200", ref("Prediction")), errors: ["404", "409", "422"]
@@ -237,7 +246,8 @@ enum OpenAPIDocument {
             if let schema = op.success.schema { success["content"] = ["application/json": ["schema": schema]] }
             responses[op.success.status] = success
             for status in op.errors + (op.role == nil ? [] : ["401", "403"]) {
-                responses[status] = ["description": "Error", "content": ["application/json": ["schema": ref("Error")]]]
+                // A second success status (202 for a cancel still in progress) has the success body.
+                responses[status] = status.hasPrefix("2") ? success : ["description": "Error", "content": ["application/json": ["schema": ref("Error")]]]
             }
             var operation: [String: Any] = [
                 "summary": op.summary, "tags": [op.tag], "operationId": "\(op.method)\(op.path)", "responses": responses,

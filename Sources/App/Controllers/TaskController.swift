@@ -18,7 +18,8 @@ struct TaskController {
     func addWriteRoutes(to group: RouterGroup<AppRequestContext>) {
         group.post("/api/train", use: self.train)
         group.delete("/api/train/{id}", use: self.cancel)
-        group.delete("/api/tasks/{id}", use: self.cancel)
+        group.post("/api/tasks/{id}/cancel", use: self.cancel)
+        group.delete("/api/tasks/{id}", use: self.delete)
     }
 
     struct TrainRequest: Decodable {
@@ -42,8 +43,18 @@ struct TaskController {
         TaskDTO(try await self.supervisor.task(try Self.taskID(context)))
     }
 
-    @Sendable func cancel(_ request: Request, context: AppRequestContext) async throws -> TaskDTO {
-        TaskDTO(try await self.supervisor.cancel(try Self.taskID(context)))
+    /// Cancels a task: 200 with the cancelled task when it had not started, 202 with it still `running` when the
+    /// work stops at its next boosting round.
+    @Sendable func cancel(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<TaskDTO> {
+        let task = try await self.supervisor.cancel(try Self.taskID(context))
+        return EditedResponse(status: task.state.isFinal ? .ok : .accepted, response: TaskDTO(task))
+    }
+
+    /// `DELETE /api/tasks/{id}`: removes a finished task's record (409 for a pending or running one).
+    @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> MessageDTO {
+        let id = try Self.taskID(context)
+        try await self.supervisor.delete(id)
+        return MessageDTO(message: "task \(id) deleted")
     }
 
     struct TaskPage: ResponseEncodable {

@@ -46,6 +46,16 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as NIOTooManyBytesError {
             _ = error
             return APIError.jsonResponse(status: .contentTooLarge, code: "body_too_large", detail: "the request body is larger than this route accepts")
+        } catch let error as HTTPError
+            where error.status == .notFound
+            && !RouteIndex.documented.methods(at: request.uri.path).isEmpty
+            && !RouteIndex.documented.methods(at: request.uri.path).contains(request.method.rawValue)
+        {
+            let allowed = RouteIndex.documented.methods(at: request.uri.path)
+            return APIError.jsonResponse(
+                status: .methodNotAllowed, code: "method_not_allowed",
+                detail: "method \(request.method) is not allowed on \(request.uri.path); allowed: \(allowed.joined(separator: ", "))",
+                headers: [.allow: allowed.joined(separator: ", ")])
         } catch let error as HTTPError {
             let detail: String =
                 switch error.status {

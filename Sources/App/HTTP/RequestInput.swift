@@ -14,12 +14,26 @@ enum RequestInput {
         guard buffer.readableBytes > 0 else { throw APIError.unprocessable("the request needs a JSON body", code: "missing_body") }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
+        let data = Data(buffer: buffer)
         do {
-            return try decoder.decode(T.self, from: Data(buffer: buffer))
+            return try decoder.decode(T.self, from: data)
         } catch let error as DecodingError {
-            throw APIError.unprocessable(Self.describe(error))
+            throw APIError.unprocessable(Self.describe(error, body: data))
         } catch {
-            throw APIError.unprocessable("the body is not valid JSON")
+            throw APIError.unprocessable(Self.describe(nil, body: data))
+        }
+    }
+
+    /// What a JSON document is at its top level (`an object`, `a number`, …), or `nil` when it is not JSON.
+    static func jsonKind(of data: Data) -> String? {
+        switch try? JSONDecoder().decode(JSONValue.self, from: data) {
+        case .none: nil
+        case .object: "an object"
+        case .array: "an array"
+        case .string: "a string"
+        case .number: "a number"
+        case .bool: "true or false"
+        case .null: "null"
         }
     }
 
@@ -30,6 +44,24 @@ enum RequestInput {
         } catch is NIOTooManyBytesError {
             throw APIError(.contentTooLarge, code: "body_too_large", "the request body is larger than \(maxBytes) bytes")
         }
+    }
+
+    /// Human-readable decoding failure with the JSON path of the offending field; at the top level it says what the
+    /// body is (valid JSON of the wrong kind is not "invalid JSON").
+    static func describe(_ error: DecodingError?, body: Data) -> String {
+        let topLevel: Bool
+        switch error {
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context): topLevel = context.codingPath.isEmpty
+        case .keyNotFound, .none: topLevel = error == nil
+        @unknown default: topLevel = false
+        }
+        if topLevel {
+            guard let kind = Self.jsonKind(of: body) else { return "the body is not valid JSON" }
+            if case .typeMismatch(let type, _) = error { return "the body must be \(Self.typeName(type)), got \(kind)" }
+            if case .valueNotFound(let type, _) = error { return "the body must be \(Self.typeName(type)), got \(kind)" }
+            return "the body (\(kind)) does not match the expected shape"
+        }
+        return Self.describe(error!)
     }
 
     /// Human-readable decoding failure with the JSON path of the offending field.
@@ -59,7 +91,9 @@ enum RequestInput {
         case is Int.Type, is Int64.Type: "an integer"
         case is Double.Type: "a number"
         case is Bool.Type: "true or false"
-        default: type is any Collection.Type ? "an array" : "an object"
+        default:
+            // A keyed container is decoded as a Dictionary (itself a Collection): that is a JSON object.
+            if String(describing: type).hasPrefix("Dictionary") { "a JSON object" } else if type is any Collection.Type { "an array" } else { "a JSON object" }
         }
     }
 
@@ -86,10 +120,11 @@ enum RequestInput {
 
     // MARK: Query parameters
 
-    /// An optional query parameter as text (percent-decoded by the URI parser).
+    /// An optional query parameter as text (percent-decoded by the URI parser). Present but empty (`?limit=`) is
+    /// returned as `""`, which every validating caller refuses with a 400: an empty value is a client mistake, not
+    /// "use the default".
     static func query(_ request: Request, _ name: String) -> String? {
-        guard let value = request.uri.queryParameters.get(name), !value.isEmpty else { return nil }
-        return value
+        request.uri.queryParameters.get(name)
     }
 
     /// `limit`: default when absent, 400 when not an integer in `1...max`.

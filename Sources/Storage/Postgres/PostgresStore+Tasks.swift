@@ -44,6 +44,12 @@ extension PostgresStore {
         guard !rows.isEmpty else { throw StorageError(.notFound, "task \(task.id) does not exist") }
     }
 
+    public func deleteFinishedTask(id: String) async throws -> Bool {
+        let rows = try await self.rows(
+            "DELETE FROM tasks WHERE id = \(id) AND state IN ('completed', 'failed', 'cancelled') RETURNING id")
+        return !rows.isEmpty
+    }
+
     public func task(id: String) async throws -> TaskRecord? {
         try await self.rows("SELECT \(unescaped: Self.taskColumns) FROM tasks WHERE id = \(id)").first.map(Self.decodeTask)
     }

@@ -68,6 +68,9 @@ public enum ETLTrigger: String, Hashable, Sendable, Codable {
     case retry
     /// First start of an empty store ingesting the bundled sample data.
     case bootstrap
+    /// Start-up recovery rebuilding the clean bars of a run that stopped between storing raw bars and clean ones
+    /// (source `rebuild`: no fetch, only the clean and store steps).
+    case repair
 }
 
 /// An ETL run of one instrument.

@@ -54,6 +54,14 @@ extension SQLiteStore {
         }
     }
 
+    public func deleteFinishedTask(id: String) async throws -> Bool {
+        try await self.write { session in
+            let rows = try await session.query(
+                "DELETE FROM tasks WHERE id = ?1 AND state IN ('completed', 'failed', 'cancelled') RETURNING id", [.text(id)])
+            return !rows.isEmpty
+        }
+    }
+
     public func task(id: String) async throws -> TaskRecord? {
         try await self.read { session in
             try await session.query("SELECT \(Self.taskColumns) FROM tasks WHERE id = ?1", [.text(id)])

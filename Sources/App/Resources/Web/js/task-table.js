@@ -1,7 +1,7 @@
 // The task list (the Flower replacement): GET /api/tasks kept current by /ws/tasks, with progress and cancel.
 
 import { h } from './dom.js';
-import { get, del, seg } from './api.js';
+import { get, post, seg } from './api.js';
 import { channel } from './live.js';
 import { normalizeTask, isFinal } from './tasks.js';
 import { badge, progressBar, loading, empty, errorBox, toast } from './ui.js';
@@ -75,7 +75,7 @@ export class TaskTable {
   async cancel(task, button) {
     button.disabled = true;
     try {
-      await del(`/api/tasks/${seg(task.id)}`);
+      await post(`/api/tasks/${seg(task.id)}/cancel`);
       toast(`Cancelling task ${task.id.slice(0, 8)}…`);
     } catch (err) {
       toast(err.detail, { kind: 'error' });
