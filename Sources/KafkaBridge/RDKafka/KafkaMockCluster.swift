@@ -68,6 +68,46 @@ public final class KafkaMockCluster: Sendable {
         try self.check(rd_kafka_mock_broker_set_up(self.cluster.pointer, id), "set broker \(id) up")
     }
 
+    /// A request type of the Kafka protocol whose answers can be made to fail.
+    public enum MockRequest: Int16, Sendable {
+        case produce = 0
+        case fetch = 1
+        case metadata = 3
+    }
+
+    /// An error a mock broker answers with.
+    public enum MockError: Sendable {
+        /// Retriable: the client refreshes metadata and retries.
+        case notLeaderForPartition
+        /// Retriable.
+        case requestTimedOut
+        /// The broker drops the connection.
+        case disconnect
+        /// Permanent for the message: its delivery fails.
+        case messageTooLarge
+        /// Permanent: the client is not allowed on the topic.
+        case topicAuthorizationFailed
+
+        var code: rd_kafka_resp_err_t {
+            switch self {
+            case .notLeaderForPartition: RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION
+            case .requestTimedOut: RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT
+            case .disconnect: RD_KAFKA_RESP_ERR__TRANSPORT
+            case .messageTooLarge: RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE
+            case .topicAuthorizationFailed: RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED
+            }
+        }
+    }
+
+    /// Makes the next requests of type `request` (to any broker) fail with `errors`, one per request, in order
+    /// (`rd_kafka_mock_push_request_errors_array`): fault injection for tests of the clients' error handling.
+    public func pushRequestErrors(_ request: MockRequest, _ errors: [MockError]) {
+        let codes = errors.map(\.code)
+        codes.withUnsafeBufferPointer { buffer in
+            rd_kafka_mock_push_request_errors_array(self.cluster.pointer, request.rawValue, buffer.count, buffer.baseAddress)
+        }
+    }
+
     private func check(_ result: rd_kafka_resp_err_t, _ operation: String) throws {
         guard result != RD_KAFKA_RESP_ERR_NO_ERROR else { return }
         throw KafkaError.rdKafka(result, "mock cluster: \(operation): \(String(cString: rd_kafka_err2str(result)))")
