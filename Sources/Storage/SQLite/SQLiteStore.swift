@@ -82,6 +82,27 @@ public final class SQLiteStore: StockCastStore {
         }
     }
 
+    // MARK: Backup
+
+    /// Writes a consistent copy of the whole database to `path` (`VACUUM INTO`: one read transaction, so writes of
+    /// this or another process before or after it are either wholly in the copy or not at all). The store stays open;
+    /// writes of this process wait for the copy. `path` must not exist.
+    public func snapshot(to path: String) async throws {
+        try await self.writeLock.withLock {
+            let writer = try await self.openIfNeeded().writer
+            try await writer.query("VACUUM INTO ?1", [.text(path)])
+        }
+    }
+
+    /// `PRAGMA integrity_check`: `nil` when the database is sound, else SQLite's first complaint.
+    public func integrityProblem() async throws -> String? {
+        try await self.read { session in
+            let rows = try await session.query("PRAGMA integrity_check")
+            let verdict = try rows.first?.text("integrity_check") ?? "no answer"
+            return verdict == "ok" ? nil : verdict
+        }
+    }
+
     // MARK: Transactions and reads
 
     /// Runs `body` in a write transaction (`BEGIN IMMEDIATE … COMMIT`, rolled back when `body` throws), after
