@@ -7,9 +7,10 @@ DATA_DIR ?= ./var
 # trees and random forests; the design card's system packages.
 BUILD_PACKAGES := zlib1g-dev libssl-dev libpq-dev liblapacke-dev libopenblas-dev libxgboost-dev librdkafka-dev
 # What the test suite needs on top: a real PostgreSQL 15 server for the PostgreSQL store suite, Prometheus (and promtool)
-# for the monitor/ test, Chromium and chromedriver for the browser journeys, venv for the tests' PyPI packages.
-TEST_PACKAGES := postgresql postgresql-client prometheus chromium chromium-driver python3-venv
-# The tests' Python environment (selenium, websockets, PyYAML from Tests/requirements.txt).
+# for the monitor/ test, Chromium and chromedriver for the browser journeys, venv for the tests' PyPI packages, openssl
+# for the TLS test's certificate.
+TEST_PACKAGES := postgresql postgresql-client prometheus chromium chromium-driver python3-venv openssl
+# The tests' Python environment (selenium, websockets, PyYAML, schemathesis from Tests/requirements.txt).
 TEST_PYTHON := .venv-tests
 # Tests and CI: an uncaught error otherwise spends ~30 s in the backtracer.
 export SWIFT_BACKTRACE := enable=no
@@ -29,22 +30,13 @@ release: deps
 build: deps
 	$(SWIFT) build
 
-## make test: install what tests need, start a private PostgreSQL 15, run every Swift test (incl. Kafka against
-## librdkafka's mock cluster), then the integration tests against a live `stockcast serve`: two instances on one Kafka
-## mock cluster, a real Prometheus evaluating every dashboard and rule, and the browser journeys in headless Chromium.
+## make test: install what tests need, then every stage of scripts/test-stages.sh, each timed: the Swift suites (with a
+## private PostgreSQL 15 and librdkafka's mock cluster), two instances on one Kafka mock cluster, a real Prometheus
+## evaluating every dashboard and rule, the browser journeys in headless Chromium, schemathesis and a connection flood,
+## fault injection (kill -9, SIGTERM, PostgreSQL stopped under load), and a grep of every log for API keys.
 ## Every stage runs; the exit status is non-zero if any failed.
 test: deps test-deps
-	@scripts/test-postgres.sh start
-	@status=0; \
-	STOCKCAST_TEST_POSTGRES_URL="$$(scripts/test-postgres.sh url)" STOCKCAST_REQUIRE_POSTGRES=1 \
-	  $(SWIFT) test || status=$$?; \
-	scripts/test-postgres.sh stop; \
-	$(SWIFT) build --product stockcast || exit 1; \
-	export PATH="$(CURDIR)/$(TEST_PYTHON)/bin:$$PATH" STOCKCAST_BIN="$(CURDIR)/.build/debug/stockcast"; \
-	scripts/cluster-tests.sh || status=$$?; \
-	scripts/monitor-tests.sh || status=$$?; \
-	scripts/browser-tests.sh || status=$$?; \
-	exit $$status
+	@PATH="$(CURDIR)/$(TEST_PYTHON)/bin:$$PATH" SWIFT="$(SWIFT)" scripts/test-stages.sh
 
 test-deps:
 	@scripts/install-packages.sh $(TEST_PACKAGES)

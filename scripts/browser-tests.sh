@@ -56,6 +56,10 @@ cleanup() {
       tail -n 30 "$log" >&2 || true
     done
   fi
+  if [ -n "${STOCKCAST_TEST_LOG_DIR:-}" ]; then  # for the key grep of `make test`
+    mkdir -p "$STOCKCAST_TEST_LOG_DIR"
+    for log in "$WORK"/*.log; do [ -f "$log" ] && cp "$log" "$STOCKCAST_TEST_LOG_DIR/browser-$(basename "$log")"; done
+  fi
   rm -rf "$WORK"
   exit "$status"
 }

@@ -30,7 +30,7 @@ import Testing
                 ([["ticker": "GOOD", "exchange": "NYSE", "source": "csv:good.csv"], ["ticker": "BAD", "exchange": "NYSE", "source": "csv:\(outside.path)"]],
                  .badRequest, "source_outside_import_dir"),
                 ([["ticker": "GOOD", "exchange": "NYSE", "source": "csv:../../etc/passwd"]], .badRequest, "source_outside_import_dir"),
-                ([["ticker": "GOOD", "exchange": "NYSE", "source": "csv:missing.csv"]], .badRequest, "source_not_found"),
+                ([["ticker": "GOOD", "exchange": "NYSE", "source": "csv:missing.csv"]], .notFound, "source_not_found"),
                 ([["ticker": "GOOD", "exchange": "NYSE", "source": "ftp://x"]], .badRequest, "invalid_source"),
                 ([["ticker": "GO OD", "exchange": "NYSE"]], .unprocessableContent, "validation_error"),
                 ([["exchange": "NYSE"]], .unprocessableContent, "validation_error"),

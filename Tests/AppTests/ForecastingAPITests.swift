@@ -128,8 +128,10 @@ import Testing
         let harness = try AppTestHarness(sampleData: true)
         try await harness.test { client in
             let key = try await Self.ready(harness)
+            try await client.execute(
+                uri: "/api/models", method: .post, headers: .bearer(key), body: try JSON.body(["ticker": "NOPE", "exchange": "NASDAQ", "features": ["MA5"]])
+            ) { try expectError($0, .notFound, code: "dataset_not_found") }
             let bad: [([String: Any], String)] = [
-                (["ticker": "NOPE", "exchange": "NASDAQ", "features": ["MA5"]], "dataset_not_found"),
                 (["ticker": "GOOG", "exchange": "NASDAQ", "features": ["MA5", "Sentiment"]], "invalid_features"),
                 (["ticker": "GOOG", "exchange": "NASDAQ", "model_type": "lstm"], "invalid_model_type"),
                 (["ticker": "GOOG", "exchange": "NASDAQ", "val_size": 0.9], "invalid_val_size"),

@@ -184,6 +184,12 @@ def main():
                 path = os.path.join(scratch, f"{name}.log")
                 if os.path.exists(path):
                     print(f"--- last lines of {name}.log"); print("".join(open(path).readlines()[-25:]))
+        log_dir = os.environ.get("STOCKCAST_TEST_LOG_DIR")
+        if log_dir:  # for the key grep of `make test`
+            os.makedirs(log_dir, exist_ok=True)
+            for name in ("mock", "a", "b"):
+                if os.path.exists(os.path.join(scratch, f"{name}.log")):
+                    shutil.copy(os.path.join(scratch, f"{name}.log"), os.path.join(log_dir, f"cluster-{name}.log"))
         if KEEP or failures:
             print(f"kept {scratch}")
         else:

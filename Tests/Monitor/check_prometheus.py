@@ -509,6 +509,11 @@ def main() -> int:
             listener.stop()
         for process in reversed(processes):
             process.stop()
+        log_dir = os.environ.get("STOCKCAST_TEST_LOG_DIR")
+        if scratch is not None and log_dir:  # for the key grep of `make test`
+            os.makedirs(log_dir, exist_ok=True)
+            for log in scratch.glob("*.log"):
+                shutil.copy(log, os.path.join(log_dir, f"monitor-{log.name}"))
         if scratch is not None:
             if report.failures or args.keep:
                 report.notes.append(f"logs and data kept in {scratch}")

@@ -78,7 +78,7 @@ struct ModelController {
         let body = try await RequestInput.decodeJSON(RegisterRequest.self, from: request, maxBytes: 64 * 1024)
         let instrument = InstrumentKey(ticker: body.ticker, exchange: body.exchange)
         guard let dataset = try await self.store.datasets().first(where: { $0.instrument == instrument }) else {
-            throw APIError.unprocessable("no data for \(instrument.ticker) on \(instrument.exchange); run the ETL first (GET /api/datasets lists what is stored)", code: "dataset_not_found")
+            throw APIError.notFound("no data for \(instrument.ticker) on \(instrument.exchange); run the ETL first (GET /api/datasets lists what is stored)", code: "dataset_not_found")
         }
         let typeName = body.model_type ?? ModelType.randomForest.rawValue
         guard let type = ModelType(rawValue: typeName) else {

@@ -28,7 +28,7 @@ struct SourcePolicy: Sendable {
         }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            throw APIError.badRequest("no CSV file \"\(path)\" in the import directory (<data_dir>/import/)", code: "source_not_found")
+            throw APIError.notFound("no CSV file \"\(path)\" in the import directory (<data_dir>/import/)", code: "source_not_found")
         }
         return "csv:\(resolved.dropFirst(root.count + 1))"
     }

@@ -1,6 +1,7 @@
 import Actors
 import Foundation
 import Hummingbird
+import PredictionCore
 import Storage
 
 /// Training tasks (`/api/train`) and the task list (`/api/tasks`, the Flower replacement).
@@ -77,7 +78,12 @@ struct TaskController {
             return kind
         }
         let cursor = try RequestInput.query(request, "cursor").map { try Self.validTaskID($0) }
-        let tasks = try await self.store.tasks(state: state, kind: kind, before: cursor, limit: limit + 1)
+        let tasks: [TaskRecord]
+        do {
+            tasks = try await self.store.tasks(state: state, kind: kind, before: cursor, limit: limit + 1)
+        } catch let error as StorageError where error.code == .notFound {
+            throw APIError.notFound("the cursor names no task (it was deleted?): start again without cursor", code: "task_not_found")
+        }
         let page = Array(tasks.prefix(limit))
         return TaskPage(tasks: page.map { TaskDTO($0, includeResult: false) }, next_cursor: tasks.count > limit ? page.last?.id : nil)
     }
