@@ -45,13 +45,14 @@ test-deps:
 ## make bench: ETL throughput, SQLite and PostgreSQL, side by side with the pandas path; then forecasting accuracy
 ## and speed vs scikit-learn / xgboost / statsforecast, and POST /api/predict/ under load vs a FastAPI anchor; then
 ## WebSocket fan-out (1,000 clients, 10 stalled), the Kafka path between two instances, and the web UI's page weight,
-## first chart and panning in headless Chromium (writes bench/out/ and BENCHMARKS.md).
+## first chart and panning in headless Chromium, and a 10-minute soak of mixed load (writes bench/out/ and BENCHMARKS.md).
 bench: deps test-deps release
 	bench/run-etl-bench.sh
 	bench/run-forecast-bench.sh
 	bench/run-stream-bench.sh
 	bench/run-kafka-path-bench.sh
 	bench/run-ui-bench.sh --binary $(CURDIR)/.build/release/stockcast
+	bench/run-soak-bench.sh
 
 clean-data:
 	rm -rf $(DATA_DIR)
