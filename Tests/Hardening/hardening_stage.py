@@ -22,25 +22,15 @@ import time
 import urllib.error
 import urllib.request
 
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "Faults"))
+from faultlib import check, failures, free_port  # noqa: E402  (the checks and ports of every Python stage)
+
 BINARY = os.path.abspath(sys.argv[1])
 KEEP = "--keep" in sys.argv
-HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 SEED = 20261202
-failures = []
 processes = []
-
-
-def check(condition, message):
-    print(("ok   " if condition else "FAIL ") + message, flush=True)
-    if not condition:
-        failures.append(message)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def get(port, path, source=None, timeout=10):

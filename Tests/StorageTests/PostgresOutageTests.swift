@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import PostgresNIO
 import PredictionCore
 import Testing
 
@@ -32,6 +33,36 @@ import Testing
                 Issue.record("a call succeeded with the database unreachable")
             } catch let error as StorageError {
                 #expect(error.code == .unavailable, "\(error)")
+            }
+        }
+    }
+
+    /// A statement on a connection the server has closed (here: the backend terminated itself, as PostgreSQL does to
+    /// every connection on `pg_ctl stop`) fails with `unavailable` at once. PostgresNIO's own query on such a connection
+    /// is never answered, which left a prediction request and the graceful shutdown waiting forever.
+    @Test func statementOnAClosedConnectionFailsInsteadOfWaiting() async throws {
+        try await StoreHarness.withPostgresStore { store in
+            do {
+                try await store.transaction { connection in
+                    _ = try? await store.rows("SELECT pg_terminate_backend(pg_backend_pid())", on: connection)
+                    while !connection.isClosed { try await Task.sleep(for: .milliseconds(10)) }
+                    return try await store.rows("SELECT 1", on: connection)
+                }
+                Issue.record("a statement succeeded on a closed connection")
+            } catch let error as StorageError {
+                #expect(error.code == .unavailable, "\(error)")
+            }
+            try await confirmation { answered in
+                // The pool drops the closed connection; the next call gets a fresh one.
+                while true {
+                    do {
+                        _ = try await store.schemaVersion()
+                        answered()
+                        break
+                    } catch let error as StorageError where error.code == .unavailable {
+                        try await Task.sleep(for: .milliseconds(50))
+                    }
+                }
             }
         }
     }

@@ -124,19 +124,22 @@ public final class PostgresStore: StockCastStore {
 
     /// Whether a fresh pool answers `SELECT 1` within a second.
     private func answers(_ candidate: PostgresClient) async -> Bool {
-        await Self.firstOf(timeout: .seconds(1), false) { (try? await candidate.query("SELECT 1").collect()) != nil }
+        let logger = self.logger
+        return await Self.firstOf(timeout: .seconds(1), false) {
+            (try? await candidate.withConnection { try await Self.allRows("SELECT 1", on: $0, logger: logger, file: #fileID, line: #line) }) != nil
+        }
     }
 
-    /// Whether the server's TCP port accepts a connection within a second (a Unix socket counts as accepting).
+    /// Whether the server's TCP port accepts a connection within a second (a Unix socket counts as accepting). The
+    /// second is the connect timeout, kept by the event loop: it is not raced against a `Task.sleep`, which on a
+    /// machine whose cooperative threads are busy (trainings) woke first and declared a busy database down.
     private func serverAcceptsConnections() async -> Bool {
         guard let host = self.configuration.host, let port = self.configuration.port else { return true }
-        return await Self.firstOf(timeout: .seconds(1), false) {
-            guard let channel = try? await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .connectTimeout(.seconds(1)).connect(host: host, port: port).get()
-            else { return false }
-            try? await channel.close()
-            return true
-        }
+        guard let channel = try? await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connectTimeout(.seconds(1)).connect(host: host, port: port).get()
+        else { return false }
+        try? await channel.close()
+        return true
     }
 
     /// `operation`'s result, or `fallback` when it takes longer than `timeout`.
@@ -194,7 +197,9 @@ public final class PostgresStore: StockCastStore {
         }
     }
 
-    /// Runs `body` in a transaction (`BEGIN … COMMIT`, rolled back when it throws).
+    /// Runs `body` in a transaction (`BEGIN … COMMIT`, rolled back when it throws). Every statement goes through
+    /// `allRows`, so a connection that closes mid-transaction fails it instead of leaving it waiting (PostgresNIO's
+    /// `withTransaction` sends BEGIN and COMMIT through the async row stream).
     @discardableResult
     func transaction<Result: Sendable>(
         file: String = #fileID, line: Int = #line, _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
@@ -202,7 +207,16 @@ public final class PostgresStore: StockCastStore {
         do {
             let logger = self.logger
             return try await self.withLease(file: file, line: line) { connection in
-                try await connection.withTransaction(logger: logger) { connection in try await body(connection) }
+                _ = try await Self.allRows("BEGIN", on: connection, logger: logger, file: file, line: line)
+                let result: Result
+                do {
+                    result = try await body(connection)
+                } catch {
+                    _ = try? await Self.allRows("ROLLBACK", on: connection, logger: logger, file: file, line: line)
+                    throw error
+                }
+                _ = try await Self.allRows("COMMIT", on: connection, logger: logger, file: file, line: line)
+                return result
             }
         } catch {
             throw self.storageError(error, file: file, line: line)
@@ -215,7 +229,7 @@ public final class PostgresStore: StockCastStore {
         async throws -> [PostgresRow]
     {
         do {
-            return try await connection.query(query, logger: self.logger, file: file, line: line).collect()
+            return try await Self.allRows(query, on: connection, logger: self.logger, file: file, line: line)
         } catch {
             throw self.storageError(error, file: file, line: line)
         }
@@ -227,11 +241,46 @@ public final class PostgresStore: StockCastStore {
         do {
             let logger = self.logger
             return try await self.withLease(file: file, line: line) { connection in
-                try await connection.query(query, logger: logger, file: file, line: line).collect()
+                try await Self.allRows(query, on: connection, logger: logger, file: file, line: line)
             }
         } catch {
             throw self.storageError(error, file: file, line: line)
         }
+    }
+
+    /// Every row of `query`, collected on the connection's event loop (`PostgresQueryResult`): no back-pressured row
+    /// stream. PostgresNIO 1.33's async row sequence trapped (`RowStreamStateMachine`: "How can we receive a body part,
+    /// after a channelReadComplete…") or never finished when the server closed the connection while rows waited for
+    /// demand, which the fault stage hit by stopping PostgreSQL during a read; the collected form ends with an error.
+    ///
+    /// A query written to a connection that has just closed is never answered either (PostgresNIO writes it with no
+    /// promise, so the closed channel's failure is dropped), and the pool can still hand out a connection the server
+    /// closed a moment ago (57P01 on shutdown). A watchdog on the connection's event loop fails such a query with
+    /// `ConnectionLost` once the connection is closed: it checks every `closedCheckInterval` while the query runs.
+    static func allRows(_ query: PostgresQuery, on connection: PostgresConnection, logger: Logger, file: String, line: Int) async throws -> [PostgresRow] {
+        guard !connection.isClosed else { throw ConnectionLost() }
+        let answer = connection.eventLoop.makePromise(of: PostgresQueryResult.self)
+        let watchdog = connection.eventLoop.scheduleRepeatedTask(initialDelay: closedCheckInterval, delay: closedCheckInterval) { task in
+            guard connection.isClosed else { return }
+            answer.fail(ConnectionLost())
+            task.cancel()
+        }
+        answer.futureResult.whenComplete { _ in watchdog.cancel() }
+        let result: EventLoopFuture<PostgresQueryResult> = connection.query(query, logger: logger, file: file, line: line)
+        result.cascade(to: answer)
+        return Array(try await answer.futureResult.get().rows)
+    }
+
+    /// How often a running query checks that its connection is still open (see `allRows`).
+    static let closedCheckInterval = TimeAmount.milliseconds(250)
+
+    /// A query's connection closed before the query was answered.
+    struct ConnectionLost: Error {}
+
+    /// SQLSTATEs that mean the server went away or is not accepting work, not that the statement was wrong: class 08
+    /// (connection exception), 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now.
+    static func isOutage(sqlState: String) -> Bool {
+        sqlState.hasPrefix("08") || ["57P01", "57P02", "57P03"].contains(sqlState)
     }
 
     /// Turns driver errors into `StorageError`s whose message is safe to show; the full error is logged.
@@ -241,12 +290,18 @@ public final class PostgresStore: StockCastStore {
             return error
         case is CancellationError:
             return error
-        case let error as PostgresTransactionError:
-            if let cause = error.closureError ?? error.beginError ?? error.commitError {
-                return self.storageError(cause, file: file, line: line)
+        case is ConnectionLost:
+            if self.availability.suspect() {
+                self.logger.warning("a PostgreSQL connection closed under a query; probing the database")
             }
-            return StorageError(.queryFailed, "database transaction failed", file: file, line: line)
+            return StorageError(.unavailable, "the database connection closed; retry shortly", file: file, line: line)
         case let error as PSQLError:
+            if error.code == .server, let state = error.serverInfo?[.sqlState], Self.isOutage(sqlState: state) {
+                if self.availability.suspect() {
+                    self.logger.warning("PostgreSQL is shutting down or refusing work; probing the database", metadata: ["sqlstate": "\(state)"])
+                }
+                return StorageError(.unavailable, "the database is unavailable (SQLSTATE \(state)); retry shortly", file: file, line: line)
+            }
             if error.code == .server {
                 let state = error.serverInfo?[.sqlState] ?? "unknown"
                 self.logger.error(
