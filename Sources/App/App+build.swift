@@ -189,7 +189,7 @@ func buildRouter(_ parts: ServiceParts, configuration: AppConfiguration, logger:
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: HTTPMetricsMiddleware())
     router.add(middleware: SecurityHeadersMiddleware(secure: parts.tls != nil))
-    if configuration.accessLog { router.add(middleware: AccessLogMiddleware(logger: Logger(label: "stockcast.access"))) }
+    if configuration.accessLog { router.add(middleware: AccessLogMiddleware(logger: logger)) }
     router.add(middleware: ErrorMiddleware())
     HealthController(store: parts.store, instanceID: configuration.instanceID).addRoutes(to: router)
     router.get("/openapi.json") { _, _ in

@@ -15,12 +15,15 @@ import Testing
 struct AppTestHarness {
     let configuration: AppConfiguration
     let parts: ServiceParts
+    /// The logger of the app and its parts (tests may record it).
+    let logger: Logger
 
     /// Builds the harness; `sampleData` turns the first-start sample ingestion on.
     init(
         sampleData: Bool = false, readRequiresKey: Bool = false, maxUploadBytes: Int = 1 << 20, metricsInterval: Int = 5,
-        configure: (inout AppConfiguration) -> Void = { _ in }
+        logger: Logger = Logger(label: "apptest"), configure: (inout AppConfiguration) -> Void = { _ in }
     ) throws {
+        self.logger = logger
         var configuration = AppConfiguration()
         configuration.dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("stockcast-apptest-\(UUID().uuidString)")
         configuration.ingestSampleData = sampleData
@@ -36,16 +39,16 @@ struct AppTestHarness {
         configuration.connections.headerTimeout = .seconds(300)
         configure(&configuration)
         self.configuration = configuration
-        self.parts = try makeServices(configuration, logger: Logger(label: "apptest"))
+        self.parts = try makeServices(configuration, logger: logger)
     }
 
     /// Runs `body` against the app in router mode (services running, migrations applied).
     func test(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         defer { try? FileManager.default.removeItem(at: self.configuration.dataDirectory) }
-        let app = buildApplication(self.parts, configuration: self.configuration, logger: Logger(label: "apptest"))
+        let app = buildApplication(self.parts, configuration: self.configuration, logger: self.logger)
         try await app.test(.router) { client in
             // Router mode binds no socket, so the "server is listening" step (sample data, banner) is run here.
-            await serverListening(self.parts, configuration: self.configuration, logger: Logger(label: "apptest"), port: 0)
+            await serverListening(self.parts, configuration: self.configuration, logger: self.logger, port: 0)
             try await body(client)
         }
     }
@@ -53,7 +56,7 @@ struct AppTestHarness {
     /// Runs `body` against the app on a real socket (WebSockets need one).
     func testLive(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         defer { try? FileManager.default.removeItem(at: self.configuration.dataDirectory) }
-        let app = buildApplication(self.parts, configuration: self.configuration, logger: Logger(label: "apptest"))
+        let app = buildApplication(self.parts, configuration: self.configuration, logger: self.logger)
         try await app.test(.live, body)
     }
 

@@ -10,7 +10,10 @@ import Testing
 
 /// Issue 9: `stockcast backup` / `restore` round-trip a live data directory, and a damaged backup is refused.
 @Suite struct BackupTests {
-    @Test func backupOfARunningServerRestoresIntoANewDataDirectory() async throws {
+    let logger = Logger(label: "backup")
+
+    /// Runs `body` with a harness on the sample data and two fresh directories (backup, restore target), removed after.
+    func withDirectories(_ body: (AppTestHarness, URL, URL) async throws -> Void) async throws {
         let harness = try AppTestHarness(sampleData: true)
         let backup = FileManager.default.temporaryDirectory.appendingPathComponent("stockcast-backup-\(UUID().uuidString)")
         let restored = FileManager.default.temporaryDirectory.appendingPathComponent("stockcast-restored-\(UUID().uuidString)")
@@ -18,7 +21,15 @@ import Testing
             try? FileManager.default.removeItem(at: backup)
             try? FileManager.default.removeItem(at: restored)
         }
-        let logger = Logger(label: "backup")
+        try await body(harness, backup, restored)
+    }
+
+    @Test func backupOfARunningServerRestoresIntoANewDataDirectory() async throws {
+        try await self.withDirectories { harness, backup, restored in try await self.roundTrip(harness, backup, restored) }
+    }
+
+    func roundTrip(_ harness: AppTestHarness, _ backup: URL, _ restored: URL) async throws {
+        let logger = self.logger
         try await harness.test { client in
             let key = try await ForecastingAPITests.ready(harness)
             let model = try await ForecastingAPITests.register(client, key: key, [
@@ -54,14 +65,11 @@ import Testing
     }
 
     @Test func damagedBackupsAreRefusedBeforeAnythingIsWritten() async throws {
-        let harness = try AppTestHarness(sampleData: true)
-        let backup = FileManager.default.temporaryDirectory.appendingPathComponent("stockcast-backup-\(UUID().uuidString)")
-        let restored = FileManager.default.temporaryDirectory.appendingPathComponent("stockcast-restored-\(UUID().uuidString)")
-        defer {
-            try? FileManager.default.removeItem(at: backup)
-            try? FileManager.default.removeItem(at: restored)
-        }
-        let logger = Logger(label: "backup")
+        try await self.withDirectories { harness, backup, restored in try await self.damaged(harness, backup, restored) }
+    }
+
+    func damaged(_ harness: AppTestHarness, _ backup: URL, _ restored: URL) async throws {
+        let logger = self.logger
         try await harness.test { _ in
             _ = try await ForecastingAPITests.ready(harness)
             _ = try await BackupArchive.create(harness.configuration, into: backup, logger: logger)

@@ -1,6 +1,7 @@
 import MarketData
 import PredictionCore
 import Testing
+import TestSupport
 
 /// Property: whatever numbers a CSV holds (±∞, NaN, 1e308, 5e-324, 0, negatives, huge volumes, absurd splits and
 /// dividends, mixed with normal prices), parsing, validation, cleaning (adjustment + indicators) and features never
@@ -105,19 +106,3 @@ import Testing
     }
 }
 
-/// SplitMix64: a tiny, fast, seedable generator (Steele, Lea & Flood 2014), so property cases are reproducible.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        self.state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

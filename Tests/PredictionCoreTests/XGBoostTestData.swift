@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import PredictionCore
 
@@ -13,13 +14,13 @@ struct XGBoostTestData {
 
     /// `count` rows of a nonlinear signal, `y = sin(3·x0)·x1 + 0.5·x2² + 0.2·x3·x4 + noise`, from a fixed seed.
     init(count: Int, seed: UInt64 = 2024, missingEvery: Int? = nil) {
-        var generator = Generator(state: seed)
+        var generator = SplitMix64(seed: seed)
         self.rows = []
         self.targets = []
         self.rows.reserveCapacity(count * Self.columns)
         for index in 0..<count {
-            let x = (0..<Self.columns).map { _ in generator.nextUnit() * 2 - 1 }
-            let noise = (generator.nextUnit() - 0.5) * 0.05
+            let x = (0..<Self.columns).map { _ in generator.unit() * 2 - 1 }
+            let noise = (generator.unit() - 0.5) * 0.05
             self.targets.append(sin(3 * x[0]) * x[1] + 0.5 * x[2] * x[2] + 0.2 * x[3] * x[4] + noise)
             var row = x
             if let missingEvery, index % missingEvery == 0 { row[3] = .nan }
@@ -72,25 +73,5 @@ struct XGBoostTestData {
     /// A model JSON lacks an expected member.
     enum InspectionError: Error {
         case missing(String)
-    }
-
-    /// SplitMix64: a tiny seeded generator so the data never depends on the platform's random source.
-    struct Generator {
-        /// Generator state.
-        var state: UInt64
-
-        /// The next 64 random bits.
-        mutating func next() -> UInt64 {
-            self.state &+= 0x9E37_79B9_7F4A_7C15
-            var z = self.state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-
-        /// A uniform value in [0, 1).
-        mutating func nextUnit() -> Double {
-            Double(self.next() >> 11) / Double(UInt64(1) << 53)
-        }
     }
 }

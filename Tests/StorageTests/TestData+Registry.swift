@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import PredictionCore
 import Storage
@@ -46,7 +47,7 @@ extension TestData {
         _ instrument: InstrumentKey, origin: SessionDate = day("2024-03-01"), horizon: Int = 1, seed: UInt64 = 1,
         model: Int64 = 1, task: String? = nil
     ) -> PredictionRecord {
-        var generator = SplitMix(seed: seed)
+        var generator = SplitMix64(seed: seed)
         let close = 100 + generator.unit() * 50
         let spread = 1 + generator.unit()
         var target = origin

@@ -19,7 +19,7 @@ enum TestData {
 
     /// `count` bars on consecutive weekdays from `start`, prices derived from `seed`.
     static func bars(count: Int, from start: SessionDate = day("2020-01-02"), seed: UInt64 = 1) -> [PriceBar] {
-        var generator = SplitMix(seed: seed)
+        var generator = SplitMix64(seed: seed)
         var session = start
         var close = 100.0 + Double(seed % 50)
         var bars: [PriceBar] = []
@@ -66,24 +66,6 @@ enum TestData {
     static func instant(_ seconds: Double) -> Date {
         Date(timeIntervalSince1970: 1_700_000_000 + seconds)
     }
-}
-
-/// SplitMix64: small deterministic generator for test data.
-struct SplitMix {
-    private var state: UInt64
-
-    init(seed: UInt64) { self.state = seed }
-
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    mutating func unit() -> Double { Double(self.next() >> 11) / Double(1 << 53) }
 }
 
 /// Bit-exact expectations (`==` on `Double` would call `0.0` and `-0.0` equal).

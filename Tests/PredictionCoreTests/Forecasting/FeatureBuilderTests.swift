@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import PredictionCore
 import Testing
@@ -10,7 +11,7 @@ import Testing
         let original = Array(try FixtureSeries.bars("goog.csv").prefix(260))
         let origin = 150
         var changed = original
-        var generator = SeededGenerator(seed: 99)
+        var generator = SplitMix64(seed: 99)
         for index in (origin + 1)..<changed.count {
             let factor = 1.7 + 0.2 * generator.nextNormal()
             changed[index].open *= factor

@@ -13,7 +13,7 @@ enum ForecastSeries {
     /// Raw bars of a geometric random walk on weekday sessions from 2010-01-04: log returns `drift + σ·N(0, 1)`,
     /// volumes log-normal around 1e6. Deterministic for a seed.
     static func randomWalkBars(count: Int, seed: UInt64, sigma: Double = 0.01, drift: Double = 0) -> [PriceBar] {
-        var generator = SeededGenerator(seed: seed)
+        var generator = SplitMix64(seed: seed)
         var day = FixtureSeries.day("2010-01-04")
         var close = 100.0
         var bars: [PriceBar] = []
@@ -48,20 +48,8 @@ enum ForecastSeries {
     }
 }
 
-/// SplitMix64 with Box–Muller normals: a small deterministic generator for test data.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { self.state = seed }
-
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+/// Standard normal draws (Box–Muller) from the shared SplitMix64.
+extension SplitMix64 {
     /// A standard normal draw.
     mutating func nextNormal() -> Double {
         let u1 = Double(self.next() >> 11 | 1) / Double(1 << 53)
