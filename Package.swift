@@ -181,7 +181,7 @@ let package = Package(
         .testTarget(
             name: "KafkaBridgeTests",
             dependencies: [
-                "KafkaBridge", "CRdKafka",
+                "KafkaBridge", "CRdKafka", "TestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -9,6 +9,7 @@ import PredictionCore
 import ServiceLifecycle
 import Storage
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import App
@@ -22,7 +23,7 @@ private final class Secrets: Sendable {
 /// key), and the start-up order (bind first; sample data after, and again when a start was interrupted).
 @Suite struct LoggingAndStartupTests {
     @Test func requestsKeyEventsAndRefusalsAreLoggedWithoutKeys() async throws {
-        let records = LogRecords()
+        let records = LogRecorder()
         let harness = try AppTestHarness(logger: records.logger())
         let secrets = Secrets()
         try await harness.test { client in

@@ -329,6 +329,16 @@ XGB_BODY = {"ticker": "GOOG", "exchange": "NASDAQ", "model_type": "xgboost", "fe
             "hyper_parameters": {"n_estimators": 10000, "max_depth": 8, "max_horizon": 20}}
 
 
+def check_training_interrupted(server, task_id, model_id, label):
+    """After a restart: the training stopped by `label` is failed 'interrupted', nothing runs, the model is not stuck."""
+    record = task(server, task_id)
+    check(record["status"] == "failed" and interrupted(record),
+          f"{label}: training task is failed 'interrupted', not running/pending ({record['status']}: {record.get('error')} / {record.get('message')})")
+    settle_no_running_tasks(server, label)
+    status = model(server, model_id)["status"]
+    check(status != "training", f"{label}: model {model_id} is not stuck in 'training' (status {status})")
+
+
 def phase_training(server):
     wait_datasets(server, {"GOOG", "^GSPC"})
     model_id = register(server, XGB_BODY, "xgboost model")
@@ -340,12 +350,7 @@ def phase_training(server):
     info(f"training 1 ({task_id}) running: progress {record['progress']}, '{record['message']}'")
     server.kill9()
     measure("phase 2 restart after kill -9 until /ready", server.start())
-    record = task(server, task_id)
-    check(record["status"] == "failed" and interrupted(record),
-          f"kill -9: training task is failed 'interrupted' ({record['status']}: {record.get('error')} / {record.get('message')})")
-    settle_no_running_tasks(server, "kill -9")
-    status = model(server, model_id)["status"]
-    check(status != "training", f"kill -9: model {model_id} is not stuck in 'training' (status {status})")
+    check_training_interrupted(server, task_id, model_id, "kill -9")
 
     # SIGTERM during training
     task_id = train(server, model_id, "training 2")
@@ -359,12 +364,7 @@ def phase_training(server):
         info(f"exit status after SIGTERM: {exit_status}; goal < 2 s: {'met' if seconds < 2 else 'NOT met'}")
         check(seconds < 5, f"SIGTERM during training: the server exits within 5 s ({seconds:.2f} s)")
     measure("phase 2 restart after SIGTERM until /ready", server.start())
-    record = task(server, task_id)
-    check(record["status"] == "failed" and interrupted(record),
-          f"SIGTERM: training task is failed 'interrupted', not running/pending ({record['status']}: {record.get('error')} / {record.get('message')})")
-    settle_no_running_tasks(server, "SIGTERM")
-    status = model(server, model_id)["status"]
-    check(status != "training", f"SIGTERM: model {model_id} is not stuck in 'training' (status {status})")
+    check_training_interrupted(server, task_id, model_id, "SIGTERM")
 
     # cancel
     task_id = train(server, model_id, "training 3")

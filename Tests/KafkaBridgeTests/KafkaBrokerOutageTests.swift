@@ -1,5 +1,6 @@
 import KafkaBridge
 import Logging
+import TestSupport
 import Testing
 
 @Suite(.timeLimit(.minutes(1)))

@@ -1,4 +1,5 @@
 import KafkaBridge
+import TestSupport
 import Testing
 
 @Suite(.timeLimit(.minutes(1)))
