@@ -30,19 +30,21 @@ public actor ETLScheduler: Service {
     nonisolated let logger: Logger
     nonisolated let configuration: Configuration
     private let pipeline: MarketDataPipeline
-    private let store: any StockCastStore
+    private let runs: any ETLRunStore
+    private nonisolated let tickers: any TrackedTickerStore
     private let instance: String
     private let now: @Sendable () -> Date
     private let readiness: ReadinessGate?
 
     /// Creates the scheduler; `instance` names this process in schedule claims.
     public init(
-        pipeline: MarketDataPipeline, store: any StockCastStore, instance: String, configuration: Configuration, logger: Logger,
+        pipeline: MarketDataPipeline, runs: any ETLRunStore, tickers: any TrackedTickerStore, instance: String, configuration: Configuration, logger: Logger,
         readiness: ReadinessGate? = nil, now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.readiness = readiness
         self.pipeline = pipeline
-        self.store = store
+        self.runs = runs
+        self.tickers = tickers
         self.instance = instance
         self.configuration = configuration
         self.logger = logger
@@ -75,13 +77,32 @@ public actor ETLScheduler: Service {
     @discardableResult
     public func tick() async throws -> [ETLRun] {
         guard let day = self.dueDay() else { return [] }
-        guard try await self.store.claimScheduleSlot("etl-daily:\(day)", instance: self.instance) else { return [] }
+        guard try await self.runs.claimScheduleSlot("etl-daily:\(day)", instance: self.instance) else { return [] }
         var started: [ETLRun] = []
-        for tracked in try await self.store.trackedTickers() {
+        for tracked in try await self.tickers.trackedTickers() {
             started.append(try await self.pipeline.submit(tracked.instrument, source: tracked.source, trigger: .schedule))
         }
         self.logger.info("scheduled ETL started", metadata: ["day": "\(day)", "runs": "\(started.count)"])
         return started
+    }
+
+    // MARK: The tracked-ticker list
+
+    /// The tickers the daily run fetches, ordered by ticker then exchange.
+    public nonisolated func trackedTickers() async throws -> [TrackedTicker] {
+        try await self.tickers.trackedTickers()
+    }
+
+    /// Adds a ticker to the daily run, or changes its source; returns the stored entry and whether it is new.
+    public nonisolated func track(_ ticker: TrackedTicker) async throws -> (ticker: TrackedTicker, isNew: Bool) {
+        let isNew = try await self.tickers.track(ticker)
+        let stored = try await self.tickers.trackedTickers().first { $0.instrument == ticker.instrument } ?? ticker
+        return (stored, isNew)
+    }
+
+    /// Removes a ticker from the daily run (its stored data stays); `false` when it was not tracked.
+    public nonisolated func untrack(_ instrument: InstrumentKey) async throws -> Bool {
+        try await self.tickers.untrack(instrument)
     }
 
     /// The local date whose run is due now, or `nil` before the scheduled time.

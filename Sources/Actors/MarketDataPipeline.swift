@@ -44,7 +44,8 @@ public actor MarketDataPipeline: Service {
 
     nonisolated let logger: Logger
     nonisolated let configuration: Configuration
-    private let store: any StockCastStore
+    private let runs: any ETLRunStore
+    private let prices: any PriceStore
     private let providers: any ProviderCatalog
     private let today: @Sendable () -> SessionDate
     private let readiness: ReadinessGate?
@@ -64,11 +65,12 @@ public actor MarketDataPipeline: Service {
 
     /// Creates the pipeline; no work happens until `run()`.
     public init(
-        store: any StockCastStore, providers: any ProviderCatalog, configuration: Configuration = .init(), logger: Logger,
+        runs: any ETLRunStore, prices: any PriceStore, providers: any ProviderCatalog, configuration: Configuration = .init(), logger: Logger,
         readiness: ReadinessGate? = nil, today: @escaping @Sendable () -> SessionDate = MarketDataPipeline.defaultToday
     ) {
         self.readiness = readiness
-        self.store = store
+        self.runs = runs
+        self.prices = prices
         self.providers = providers
         self.configuration = configuration
         self.logger = logger
@@ -118,7 +120,7 @@ public actor MarketDataPipeline: Service {
             guard self.queue.count < self.configuration.maxQueuedRuns else {
                 throw PipelineError(.queueFull, "the ETL queue holds \(self.queue.count) runs, its limit; try again later")
             }
-            let run = try await self.store.createRun(NewETLRun(instrument: instrument, source: source, trigger: trigger, retryOf: retryOf))
+            let run = try await self.runs.createRun(NewETLRun(instrument: instrument, source: source, trigger: trigger, retryOf: retryOf))
             self.enqueue(run)
             self.publish(ETLRunEvent(run: run, step: nil))
             return run
@@ -128,7 +130,7 @@ public actor MarketDataPipeline: Service {
 
     /// Queues a new run with the same instrument and source as a failed run.
     public func retry(runID: Int64) async throws -> ETLRun {
-        guard let failed = try await self.store.run(id: runID) else {
+        guard let failed = try await self.runs.run(id: runID) else {
             throw PipelineError(.runNotFound, "no ETL run with id \(runID)")
         }
         guard failed.status == .failed else {
@@ -142,7 +144,7 @@ public actor MarketDataPipeline: Service {
     /// A run that is queued or executing here (or pending before start-up recovery has queued it) is waited for; one that is not (it finished while the store was read,
     /// or another instance owns it) is read again and returned when finished, else `runNotLocal` is thrown.
     public func waitUntilFinished(_ id: Int64) async throws -> ETLRun {
-        guard let run = try await self.store.run(id: id) else {
+        guard let run = try await self.runs.run(id: id) else {
             throw PipelineError(.runNotFound, "no ETL run with id \(id)")
         }
         if run.status == .completed || run.status == .failed { return run }
@@ -153,7 +155,7 @@ public actor MarketDataPipeline: Service {
                 self.finishWaiters[id, default: []].append(continuation)
             }
         }
-        guard let latest = try await self.store.run(id: id) else { throw PipelineError(.runNotFound, "no ETL run with id \(id)") }
+        guard let latest = try await self.runs.run(id: id) else { throw PipelineError(.runNotFound, "no ETL run with id \(id)") }
         if latest.status == .completed || latest.status == .failed { return latest }
         throw PipelineError(.runNotLocal, "ETL run \(id) is \(latest.status.rawValue) and not queued on this instance")
     }
@@ -206,24 +208,24 @@ public actor MarketDataPipeline: Service {
     /// otherwise stay invisible until someone retried by hand); it is queued, not executed inline, so a repair that
     /// itself kills the process is never resumed blindly.
     private func recover() async throws {
-        for stale in try await self.store.runs(matching: ETLRunFilter(status: .running), before: nil, limit: 10_000) {
+        for stale in try await self.runs.runs(matching: ETLRunFilter(status: .running), before: nil, limit: 10_000) {
             var run = stale
             run.status = .failed
             run.error = "interrupted: the server stopped while this run was in progress; retry it"
             run.finishedAt = Date()
-            try await self.store.updateRun(run)
+            try await self.runs.updateRun(run)
             Self.count(run, outcome: "interrupted")
             self.logger.warning("marked interrupted ETL run as failed", metadata: ["run": "\(run.id)"])
-            let steps = try await self.store.steps(ofRun: run.id)
+            let steps = try await self.runs.steps(ofRun: run.id)
             let rawStored = steps.contains { $0.name == .upsertRaw && $0.status == .completed }
             let cleanStored = steps.contains { $0.name == .store && $0.status == .completed }
             if rawStored, !cleanStored, run.trigger != .repair {
-                let repair = try await self.store.createRun(
+                let repair = try await self.runs.createRun(
                     NewETLRun(instrument: run.instrument, source: ETLRunExecutor.rebuildSource, trigger: .repair, retryOf: run.id))
                 self.logger.notice("queued a repair of the clean bars", metadata: ["run": "\(repair.id)", "interrupted": "\(run.id)"])
             }
         }
-        let pending = try await self.store.runs(matching: ETLRunFilter(status: .pending), before: nil, limit: self.configuration.maxQueuedRuns)
+        let pending = try await self.runs.runs(matching: ETLRunFilter(status: .pending), before: nil, limit: self.configuration.maxQueuedRuns)
         for run in pending.reversed() { self.enqueue(run) }
         self.recovered = true
     }
@@ -232,26 +234,26 @@ public actor MarketDataPipeline: Service {
         defer { self.finished(id, instrument: instrument) }
         do {
             // Starting and finishing are durable: an outage of the store delays them, it does not drop the run.
-            let store = self.store
+            let runs = self.runs
             guard
                 let run = try await DurableWrite.perform("start of ETL run \(id)", logger: self.logger, {
-                    guard var run = try await store.run(id: id), run.status == .pending else { return ETLRun?.none }
+                    guard var run = try await runs.run(id: id), run.status == .pending else { return ETLRun?.none }
                     run.status = .running
                     run.startedAt = Date()
-                    try await store.updateRun(run)
+                    try await runs.updateRun(run)
                     return run
                 })
             else { return }
             self.publish(ETLRunEvent(run: run, step: nil))
             let started = run
             let executor = ETLRunExecutor(
-                store: self.store, providers: self.providers, retry: self.configuration.retry,
+                runs: self.runs, prices: self.prices, providers: self.providers, retry: self.configuration.retry,
                 largeMoveThreshold: self.configuration.largeMoveThreshold, overlapSessions: self.configuration.overlapSessions,
                 maxStoredIssues: self.configuration.maxStoredIssues, logger: self.logger,
                 isStopping: { await self.isStopping }, onStep: { step in await self.stepChanged(step, of: started) }, today: self.today
             )
             let done = await executor.execute(run)
-            try await DurableWrite.perform("end of ETL run \(id)", logger: self.logger) { try await store.updateRun(done) }
+            try await DurableWrite.perform("end of ETL run \(id)", logger: self.logger) { try await runs.updateRun(done) }
             Self.count(done, outcome: done.status.rawValue)
             self.logger.info(
                 "ETL run finished",

@@ -11,9 +11,9 @@ import PredictionCore
 import ServiceLifecycle
 import Storage
 
-/// The composition root: builds the store, the pipeline, the scheduler and the router, and wires them into one
-/// application whose services run in one `ServiceGroup` (store → HTTP client → pipeline → scheduler → HTTP server).
-/// Migrations run in `beforeServerStarts`; the pipeline and scheduler wait for them behind a `ReadinessGate`.
+/// The composition root: builds the storage ports (`StorageBackends`), the actors and the router, and wires them into
+/// one application whose services run in one `ServiceGroup` in the order of `ServiceParts.services` (then the HTTP
+/// server). Migrations run in `beforeServerStarts`; the actors wait for them behind a `ReadinessGate`.
 func buildApplication(_ configuration: AppConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
     buildApplication(try makeServices(configuration, logger: logger), configuration: configuration, logger: logger)
 }
@@ -37,23 +37,20 @@ func buildApplication(_ parts: ServiceParts, configuration: AppConfiguration, lo
         },
         logger: logger
     )
-    app.addServices(
-        parts.store, HTTPClientService(client: parts.httpClient), parts.pipeline, parts.scheduler, parts.registry, parts.hub, parts.supervisor,
-        parts.broadcaster, parts.collector
-    )
-    app.addServices(parts.busServices)
+    app.addServices(parts.services)
+    app.addServices(parts.broadcaster, parts.collector)
     app.addServices(UploadRetention(pipeline: parts.pipeline, uploads: configuration.importDirectory.appendingPathComponent("uploads"), logger: logger))
     app.beforeServerStarts {
-        try await migrateWhenReachable(parts.store, logger: logger)
+        try await migrateWhenReachable(parts.storage.database, logger: logger)
         await parts.readiness.open()
-        try await AdminKeyBootstrap.ensureAdminKey(store: parts.store, file: configuration.adminKeyFile, logger: logger)
+        try await AdminKeyBootstrap.ensureAdminKey(keys: parts.storage.keys, file: configuration.adminKeyFile, logger: logger)
     }
     return app
 }
 
 /// Applies migrations; a database that is not reachable yet (instances often start with it) is waited for up to a
 /// minute, then the start fails with the store's message.
-func migrateWhenReachable(_ store: any StockCastStore, logger: Logger, patience: Duration = .seconds(60)) async throws {
+func migrateWhenReachable(_ store: any DatabaseService, logger: Logger, patience: Duration = .seconds(60)) async throws {
     let deadline = ContinuousClock.now + patience
     while true {
         do {
@@ -72,8 +69,7 @@ func serverListening(_ parts: ServiceParts, configuration: AppConfiguration, log
     parts.origins.bound(port: port)
     if configuration.ingestSampleData {
         do {
-            try await SampleDataBootstrap.ingestIfNeeded(
-                store: parts.store, pipeline: parts.pipeline, importDirectory: configuration.importDirectory, logger: logger)
+            try await SampleDataBootstrap.ingestIfNeeded(parts, importDirectory: configuration.importDirectory, logger: logger)
         } catch {
             logger.error("sample data could not be queued", metadata: ["error": "\(error)"])
         }
@@ -81,11 +77,11 @@ func serverListening(_ parts: ServiceParts, configuration: AppConfiguration, log
     let url = parts.origins.origins.first ?? "http://\(configuration.host):\(port)"
     let keyFile = configuration.adminKeyFile.path
     let keyNote = FileManager.default.fileExists(atPath: keyFile) ? "admin API key in \(keyFile) (mode 0600)" : "admin API key: see the admin"
-    print("stockcast ready at \(url)  ·  \(keyNote)  ·  storage \(parts.store.backendName)")
+    print("stockcast ready at \(url)  ·  \(keyNote)  ·  storage \(parts.storage.database.backendName)")
     fflush(nil)
     logger.notice(
         "stockcast ready",
-        metadata: ["url": "\(url)", "admin_key_file": "\(keyFile)", "storage": "\(parts.store.backendName)",
+        metadata: ["url": "\(url)", "admin_key_file": "\(keyFile)", "storage": "\(parts.storage.database.backendName)", "artifacts": "\(parts.storage.artifacts.location)",
                    "data_dir": "\(configuration.dataDirectory.path)", "instance": "\(configuration.instanceID)",
                    "max_connections": "\(parts.connectionLimits.maxConnections)"]
     )
@@ -93,7 +89,7 @@ func serverListening(_ parts: ServiceParts, configuration: AppConfiguration, log
 
 /// The long-lived components of one process.
 struct ServiceParts: Sendable {
-    let store: any StockCastStore
+    let storage: StorageBackends
     let httpClient: HTTPClient
     let pipeline: MarketDataPipeline
     let scheduler: ETLScheduler
@@ -116,41 +112,44 @@ struct ServiceParts: Sendable {
     let broadcaster: WebSocketBroadcaster
     let detector: AnomalyDetector
     let collector: MetricsCollector
+
+    /// The services of the process's work, in start order (they stop in reverse): the database, the HTTP client, the
+    /// bus (Kafka producer and consumer start before the actors that publish and stop after them, so the last task
+    /// events of a shutdown are still sent), then the actors. `serve` adds the WebSocket broadcaster, the metrics
+    /// collector and the HTTP server; the CLI's local runtime runs exactly these.
+    var services: [any Service] {
+        [self.storage.database, HTTPClientService(client: self.httpClient)] + self.busServices
+            + [self.pipeline, self.scheduler, self.registry, self.hub, self.supervisor]
+    }
 }
 
-/// Creates the store (PostgreSQL when `storage.postgres.url` is set, else SQLite in `data_dir`) and the actors.
+/// Creates the storage ports (`StorageBackends.make`) and the actors.
 func makeServices(_ configuration: AppConfiguration, logger: Logger) throws -> ServiceParts {
     PrometheusExporter.bootstrap()
     MetricCatalog.registerKnownSeries()
     try FileManager.default.createDirectory(at: configuration.importDirectory, withIntermediateDirectories: true)
-    let store: any StockCastStore
-    if let url = configuration.postgresURL {
-        store = try PostgresStore(url: url, logger: logger)
-    } else {
-        store = SQLiteStore(path: configuration.dataDirectory.appendingPathComponent(configuration.sqliteFile).path, logger: logger)
-    }
+    let storage = try StorageBackends.make(configuration, logger: logger)
     var clientConfiguration = HTTPClient.Configuration()
     clientConfiguration.timeout = .init(connect: .seconds(10), read: .seconds(Int64(configuration.providerTimeoutSeconds)))
     let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
     let readiness = ReadinessGate()
     let providers = LiveProviderCatalog(configuration: configuration, httpClient: httpClient)
     let pipeline = MarketDataPipeline(
-        store: store, providers: providers, configuration: configuration.pipeline, logger: logger, readiness: readiness
+        runs: storage.runs, prices: storage.prices, providers: providers, configuration: configuration.pipeline, logger: logger, readiness: readiness
     )
     let scheduler = ETLScheduler(
-        pipeline: pipeline, store: store, instance: configuration.instanceID, configuration: configuration.schedule, logger: logger,
+        pipeline: pipeline, runs: storage.runs, tickers: storage.tickers, instance: configuration.instanceID, configuration: configuration.schedule, logger: logger,
         readiness: readiness
     )
     let instance = configuration.instanceID
     let (bus, busServices) = try EventBusFactory.make(configuration, logger: logger)
-    let detector = AnomalyDetector(store: store, bus: bus, instance: instance, configuration: configuration.alerts, logger: logger)
-    let registry = ModelRegistry(
-        store: store, configuration: .init(artifactsDirectory: configuration.dataDirectory.appendingPathComponent("artifacts")), bus: bus,
-        instance: instance, logger: logger
-    )
-    let hub = PredictionHub(store: store, bus: bus, detector: detector, pipeline: pipeline, instance: instance, logger: logger, readiness: readiness)
+    let detector = AnomalyDetector(alerts: storage.alerts, prices: storage.prices, models: storage.models, bus: bus, instance: instance, configuration: configuration.alerts, logger: logger)
+    let registry = ModelRegistry(models: storage.models, artifacts: storage.artifacts, bus: bus, instance: instance, logger: logger)
+    let hub = PredictionHub(
+        predictions: storage.predictions, prices: storage.prices, registry: registry, bus: bus, detector: detector, pipeline: pipeline,
+        instance: instance, logger: logger, readiness: readiness)
     let supervisor = TrainingSupervisor(
-        store: store, registry: registry, hub: hub, bus: bus, instance: instance, configuration: configuration.training, logger: logger,
+        tasks: storage.tasks, prices: storage.prices, registry: registry, hub: hub, bus: bus, instance: instance, configuration: configuration.training, logger: logger,
         readiness: readiness
     )
     var broadcasting = WebSocketBroadcaster.Configuration()
@@ -161,9 +160,9 @@ func makeServices(_ configuration: AppConfiguration, logger: Logger) throws -> S
     var collecting = MetricsCollector.Configuration()
     collecting.publishInterval = .seconds(configuration.metricsPublishInterval)
     return ServiceParts(
-        store: store, httpClient: httpClient, pipeline: pipeline, scheduler: scheduler, readiness: readiness, registry: registry, hub: hub,
+        storage: storage, httpClient: httpClient, pipeline: pipeline, scheduler: scheduler, readiness: readiness, registry: registry, hub: hub,
         supervisor: supervisor,
-        authenticator: APIKeyAuthenticator(store: store, limiter: FailedAuthLimiter(limit: configuration.maxAuthFailuresPerMinute), logger: logger),
+        authenticator: APIKeyAuthenticator(store: storage.keys, limiter: FailedAuthLimiter(limit: configuration.maxAuthFailuresPerMinute), logger: logger),
         connections: ConnectionCounter(maxConnections: limits.maxConnections, maxPerAddress: limits.maxConnectionsPerAddress),
         connectionLimits: limits,
         origins: PublicOrigins(
@@ -174,7 +173,7 @@ func makeServices(_ configuration: AppConfiguration, logger: Logger) throws -> S
         broadcaster: WebSocketBroadcaster(bus: bus, instance: instance, configuration: broadcasting, logger: logger),
         detector: detector,
         collector: MetricsCollector(
-            store: store, bus: bus, detector: detector, instance: instance, exposition: PrometheusExporter.render, configuration: collecting,
+            tickers: storage.tickers, prices: storage.prices, models: storage.models, bus: bus, detector: detector, instance: instance, exposition: PrometheusExporter.render, configuration: collecting,
             logger: logger, readiness: readiness
         )
     )
@@ -191,7 +190,7 @@ func buildRouter(_ parts: ServiceParts, configuration: AppConfiguration, logger:
     router.add(middleware: SecurityHeadersMiddleware(secure: parts.tls != nil))
     if configuration.accessLog { router.add(middleware: AccessLogMiddleware(logger: logger)) }
     router.add(middleware: ErrorMiddleware())
-    HealthController(store: parts.store, instanceID: configuration.instanceID).addRoutes(to: router)
+    HealthController(database: parts.storage.database, instanceID: configuration.instanceID).addRoutes(to: router)
     router.get("/openapi.json") { _, _ in
         Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(data: try OpenAPIDocument.json())))
     }
@@ -201,37 +200,37 @@ func buildRouter(_ parts: ServiceParts, configuration: AppConfiguration, logger:
     func guarded(_ role: APIRole?) -> RouterGroup<AppRequestContext> {
         router.group().add(middleware: AuthMiddleware(minimum: role, authenticator: parts.authenticator))
     }
-    let audit = AuditMiddleware(store: parts.store, logger: logger)
+    let audit = AuditMiddleware(store: parts.storage.audit, logger: logger)
     let reads = guarded(configuration.readRequiresKey ? .viewer : nil)
     // Changes by operators and admins go to the audit log; a prediction is a read of the model, not a change.
     let writes = guarded(.operator).add(middleware: audit)
     let predictionWrites = guarded(.operator)
     let admin = guarded(.admin).add(middleware: audit)
 
-    let datasets = DatasetController(store: parts.store, pipeline: parts.pipeline, configuration: configuration)
+    let datasets = DatasetController(prices: parts.storage.prices, pipeline: parts.pipeline, configuration: configuration)
     datasets.addReadRoutes(to: reads)
     datasets.addWriteRoutes(to: writes)
     let etl = ETLController(
-        store: parts.store, pipeline: parts.pipeline, configuration: configuration,
+        runs: parts.storage.runs, pipeline: parts.pipeline, scheduler: parts.scheduler, configuration: configuration,
         sources: SourcePolicy(importDirectory: configuration.importDirectory)
     )
     etl.addReadRoutes(to: reads)
     etl.addWriteRoutes(to: writes)
-    let models = ModelController(store: parts.store, registry: parts.registry, configuration: configuration)
+    let models = ModelController(prices: parts.storage.prices, registry: parts.registry, configuration: configuration)
     models.addReadRoutes(to: reads)
     models.addWriteRoutes(to: writes)
-    let tasks = TaskController(store: parts.store, supervisor: parts.supervisor, configuration: configuration)
+    let tasks = TaskController(supervisor: parts.supervisor, configuration: configuration)
     tasks.addReadRoutes(to: reads)
     tasks.addWriteRoutes(to: writes)
-    let predictions = PredictController(store: parts.store, registry: parts.registry, supervisor: parts.supervisor, hub: parts.hub, configuration: configuration)
+    let predictions = PredictController(supervisor: parts.supervisor, hub: parts.hub, configuration: configuration)
     predictions.addReadRoutes(to: reads)
     predictions.addWriteRoutes(to: writes)
     predictions.addPredictionRoute(to: predictionWrites)
     streamRoutes(parts, configuration: configuration).addRefusalRoute(to: router)
-    let monitoring = MonitoringController(store: parts.store, configuration: configuration)
+    let monitoring = MonitoringController(alerts: parts.storage.alerts, configuration: configuration)
     monitoring.addOpenRoutes(to: router)
     monitoring.addReadRoutes(to: reads)
-    let keys = KeyController(store: parts.store, authenticator: parts.authenticator, configuration: configuration, logger: logger)
+    let keys = KeyController(keys: parts.storage.keys, audit: parts.storage.audit, authenticator: parts.authenticator, configuration: configuration, logger: logger)
     keys.addRoutes(to: admin)
     keys.addIdentityRoute(to: guarded(.viewer))
     return router

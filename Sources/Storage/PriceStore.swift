@@ -92,14 +92,9 @@ public protocol AuditStore: Sendable {
     func auditEvents(before cursor: Int64?, limit: Int) async throws -> [AuditEvent]
 }
 
-/// Everything StockCast persists, in one backend. Implemented by `SQLiteStore` (embedded default) and
-/// `PostgresStore`; both pass the same test suite (`StorageTests`).
-///
-/// A store is a `Service`: `run()` keeps its connections (PostgreSQL pool) alive until graceful shutdown and then
-/// closes them. Queries may only be made while `run()` is running.
-public protocol StockCastStore:
-    PriceStore, ETLRunStore, TrackedTickerStore, APIKeyStore, AuditStore, ModelStore, TaskStore, PredictionStore, AlertStore, Service
-{
+/// The database behind the ports: its connections (a `Service`: `run()` keeps them alive until graceful shutdown and
+/// then closes them; queries may only be made while it runs), its schema and its health.
+public protocol DatabaseService: Service {
     /// `sqlite` or `postgres`.
     var backendName: String { get }
     /// Applies pending migrations (idempotent, safe to call from several instances at once).
@@ -107,6 +102,13 @@ public protocol StockCastStore:
     /// Checks the backend answers and returns the applied schema version.
     func schemaVersion() async throws -> Int
 }
+
+/// Everything StockCast persists, in one backend. Implemented by `SQLiteStore` (embedded default) and
+/// `PostgresStore`; both pass the same test suite (`StorageTests`). Components never take this whole: each takes the
+/// ports it uses (`PriceStore`, `ModelStore`, ...), which the composition root hands out.
+public protocol StockCastStore:
+    PriceStore, ETLRunStore, TrackedTickerStore, APIKeyStore, AuditStore, ModelStore, TaskStore, PredictionStore, AlertStore, DatabaseService
+{}
 
 /// The model registry's records: models, aliases and the alias audit log.
 public protocol ModelStore: Sendable {

@@ -94,8 +94,11 @@ final class RecordingBus: EventBus {
             try? FileManager.default.removeItem(at: dir)
         }
         let bus = RecordingBus()
-        let detector = AnomalyDetector(store: store, bus: bus, instance: "test", configuration: configuration, logger: Logger(label: "test"))
-        let hub = PredictionHub(store: store, bus: bus, detector: detector, instance: "test", logger: Logger(label: "test"))
+        let detector = AnomalyDetector(
+            alerts: store, prices: store, models: store, bus: bus, instance: "test", configuration: configuration, logger: Logger(label: "test"))
+        let registry = ModelRegistry(models: store, artifacts: LocalArtifactRepository(root: dir.appendingPathComponent("artifacts")), logger: Logger(label: "test"))
+        let hub = PredictionHub(
+            predictions: store, prices: store, registry: registry, bus: bus, detector: detector, instance: "test", logger: Logger(label: "test"))
         try await body(store, bus, detector, hub)
     }
 

@@ -25,10 +25,10 @@ import Testing
         let before = Date(timeIntervalSince1970: 1_709_593_200)
         let after = Date(timeIntervalSince1970: 1_709_596_800)
         try await PipelineFixtures.withPipeline(provider: provider, store: store) { pipeline, _ in
-            let early = ETLScheduler(pipeline: pipeline, store: store, instance: "a", configuration: schedule, logger: Logger(label: "t"), now: { before })
+            let early = ETLScheduler(pipeline: pipeline, runs: store, tickers: store, instance: "a", configuration: schedule, logger: Logger(label: "t"), now: { before })
             #expect(try await early.tick().isEmpty)
-            let a = ETLScheduler(pipeline: pipeline, store: store, instance: "a", configuration: schedule, logger: Logger(label: "t"), now: { after })
-            let b = ETLScheduler(pipeline: pipeline, store: store, instance: "b", configuration: schedule, logger: Logger(label: "t"), now: { after })
+            let a = ETLScheduler(pipeline: pipeline, runs: store, tickers: store, instance: "a", configuration: schedule, logger: Logger(label: "t"), now: { after })
+            let b = ETLScheduler(pipeline: pipeline, runs: store, tickers: store, instance: "b", configuration: schedule, logger: Logger(label: "t"), now: { after })
             async let fromA = a.tick()
             async let fromB = b.tick()
             let (runsA, runsB) = try await (fromA, fromB)

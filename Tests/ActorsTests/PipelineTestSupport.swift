@@ -76,7 +76,7 @@ enum PipelineFixtures {
         _ body: @escaping @Sendable (MarketDataPipeline, ServiceGroup) async throws -> T
     ) async throws -> T {
         let pipeline = MarketDataPipeline(
-            store: store, providers: SingleProviderCatalog(provider: provider), configuration: configuration, logger: Logger(label: "test"),
+            runs: store, prices: store, providers: SingleProviderCatalog(provider: provider), configuration: configuration, logger: Logger(label: "test"),
             today: { SessionDate("2030-01-01")! }
         )
         // The store is not part of the group: tests keep using it after the pipeline stopped, and close it themselves.

@@ -26,12 +26,12 @@ import Testing
         _ = try await store.upsertRawBars(bars, for: Self.goog, source: "test", runID: 0)
         _ = try await store.upsertCleanBars(BarCleaner.clean(bars: bars, actions: [], flagged: []), for: Self.goog)
         let logger = Logger(label: "test")
-        let registry = ModelRegistry(store: store, configuration: .init(artifactsDirectory: dir.appendingPathComponent("artifacts")), logger: logger)
-        let hub = PredictionHub(store: store, logger: logger)
+        let registry = ModelRegistry(models: store, artifacts: LocalArtifactRepository(root: dir.appendingPathComponent("artifacts")), logger: logger)
+        let hub = PredictionHub(predictions: store, prices: store, registry: registry, logger: logger)
         var configuration = TrainingSupervisor.Configuration()
         configuration.maxQueuedTasks = maxQueued
         configuration.progressInterval = .milliseconds(5)
-        let supervisor = TrainingSupervisor(store: store, registry: registry, hub: hub, configuration: configuration, logger: logger)
+        let supervisor = TrainingSupervisor(tasks: store, prices: store, registry: registry, hub: hub, configuration: configuration, logger: logger)
         let group = ServiceGroup(services: [registry, hub, supervisor], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
         let outcome: Result<T, any Error>
         do { outcome = .success(try await withThrowingTaskGroup(of: T?.self) { tasks in
@@ -71,12 +71,12 @@ import Testing
             let (_, forecaster) = try await registry.forecaster(for: model.id)
             #expect(forecaster.maxHorizon == 5)
             // Tamper with the file: a fresh registry (no cache) must refuse it.
-            let file = ArtifactStore(root: dir.appendingPathComponent("artifacts")).url(for: sha)
+            let file = LocalArtifactRepository(root: dir.appendingPathComponent("artifacts")).url(for: sha)
             var bytes = try Data(contentsOf: file)
             bytes[bytes.count / 2] ^= 0x01
             try bytes.write(to: file)
             let coldStore = try await PipelineFixtures.reopen(dir)
-            let cold = ModelRegistry(store: coldStore, configuration: .init(artifactsDirectory: dir.appendingPathComponent("artifacts")), logger: Logger(label: "t"))
+            let cold = ModelRegistry(models: coldStore, artifacts: LocalArtifactRepository(root: dir.appendingPathComponent("artifacts")), logger: Logger(label: "t"))
             await #expect(throws: StorageError.self) { _ = try await cold.forecaster(for: model.id) }
             await coldStore.close()
         }
@@ -158,10 +158,10 @@ import Testing
         let (store, dir) = try await PipelineFixtures.store()
         defer { try? FileManager.default.removeItem(at: dir) }
         let logger = Logger(label: "t")
-        let registry = ModelRegistry(store: store, configuration: .init(artifactsDirectory: dir), logger: logger)
+        let registry = ModelRegistry(models: store, artifacts: LocalArtifactRepository(root: dir), logger: logger)
         var configuration = TrainingSupervisor.Configuration()
         configuration.maxQueuedTasks = 2
-        let supervisor = TrainingSupervisor(store: store, registry: registry, hub: PredictionHub(store: store, logger: logger), configuration: configuration, logger: logger)
+        let supervisor = TrainingSupervisor(tasks: store, prices: store, registry: registry, hub: PredictionHub(predictions: store, prices: store, registry: registry, logger: logger), configuration: configuration, logger: logger)
         for _ in 0..<2 { _ = try await supervisor.submitForecast(.init(instrument: Self.goog, days: 3, modelID: nil)) }
         do {
             _ = try await supervisor.submitForecast(.init(instrument: Self.goog, days: 3, modelID: nil))
@@ -183,8 +183,8 @@ import Testing
         let staleID = stale.id
         let reopened = try await PipelineFixtures.reopen(dir)
         let logger = Logger(label: "t")
-        let registry = ModelRegistry(store: reopened, configuration: .init(artifactsDirectory: dir), logger: logger)
-        let supervisor = TrainingSupervisor(store: reopened, registry: registry, hub: PredictionHub(store: reopened, logger: logger), logger: logger)
+        let registry = ModelRegistry(models: reopened, artifacts: LocalArtifactRepository(root: dir), logger: logger)
+        let supervisor = TrainingSupervisor(tasks: reopened, prices: reopened, registry: registry, hub: PredictionHub(predictions: reopened, prices: reopened, registry: registry, logger: logger), logger: logger)
         let group = ServiceGroup(services: [supervisor], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }

@@ -59,7 +59,7 @@ import Testing
             #expect(sets.first { $0.instrument.ticker.rawValue == "GOOG" }?.count == 2148)
             let models = try await store.models(of: nil, offset: 0, limit: 10)
             let artifact = try #require(models.first?.artifactSHA256)
-            _ = try ArtifactStore(root: restored.appendingPathComponent("artifacts")).get(sha256: artifact)
+            _ = try LocalArtifactRepository(root: restored.appendingPathComponent("artifacts")).read(sha256: artifact)
             #expect(try await store.apiKeys(after: nil, limit: 10).count == 1, "keys come along (hashed)")
         }
     }

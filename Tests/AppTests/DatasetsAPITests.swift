@@ -61,7 +61,7 @@ import Testing
     @Test func pricesArePagedWithIndicators() async throws {
         let harness = try AppTestHarness(sampleData: true)
         try await harness.test { client in
-            for run in try await harness.parts.store.runs(matching: .init(), before: nil, limit: 10) {
+            for run in try await harness.parts.storage.runs.runs(matching: .init(), before: nil, limit: 10) {
                 _ = try await harness.parts.pipeline.waitUntilFinished(run.id)
             }
             let (first, cursor) = try await client.execute(uri: "/api/datasets/GOOG/prices?limit=30", method: .get) { response in
@@ -95,7 +95,7 @@ import Testing
     @Test func badPriceRequestsAreClientErrors() async throws {
         let harness = try AppTestHarness(sampleData: true)
         try await harness.test { client in
-            for run in try await harness.parts.store.runs(matching: .init(), before: nil, limit: 10) {
+            for run in try await harness.parts.storage.runs.runs(matching: .init(), before: nil, limit: 10) {
                 _ = try await harness.parts.pipeline.waitUntilFinished(run.id)
             }
             let cases: [(String, HTTPResponse.Status, String)] = [
@@ -218,7 +218,7 @@ import Testing
             ) { response in
                 try expectError(response, .contentTooLarge, code: "body_too_large")
             }
-            #expect(try await harness.parts.store.runs(matching: .init(), before: nil, limit: 10).isEmpty)
+            #expect(try await harness.parts.storage.runs.runs(matching: .init(), before: nil, limit: 10).isEmpty)
         }
     }
 }

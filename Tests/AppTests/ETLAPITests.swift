@@ -45,7 +45,7 @@ import Testing
             try await client.execute(uri: "/api/run-etl", method: .post, headers: .bearer(key), body: ByteBuffer(string: "{not json")) { response in
                 try expectError(response, .unprocessableContent, code: "validation_error")
             }
-            #expect(try await harness.parts.store.runs(matching: .init(), before: nil, limit: 10).isEmpty, "nothing was started")
+            #expect(try await harness.parts.storage.runs.runs(matching: .init(), before: nil, limit: 10).isEmpty, "nothing was started")
         }
     }
 

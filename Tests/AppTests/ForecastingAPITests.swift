@@ -12,7 +12,7 @@ import Testing
 @Suite struct ForecastingAPITests {
     /// Waits for the sample data and returns the admin key.
     static func ready(_ harness: AppTestHarness) async throws -> String {
-        for run in try await harness.parts.store.runs(matching: .init(), before: nil, limit: 10) {
+        for run in try await harness.parts.storage.runs.runs(matching: .init(), before: nil, limit: 10) {
             _ = try await harness.parts.pipeline.waitUntilFinished(run.id)
         }
         return try harness.adminKey

@@ -29,7 +29,7 @@ import Testing
                 uri: "/api/keys", method: .post, headers: .bearer(admin), body: try JSON.body(["name": "x", "role": "viewer", "expires_in_days": 0])
             ) { try expectError($0, .unprocessableContent, code: "invalid_expiry") }
             let stale = APIKeySecret()
-            _ = try await harness.parts.store.createAPIKey(
+            _ = try await harness.parts.storage.keys.createAPIKey(
                 NewAPIKey(name: "old", role: .viewer, prefix: stale.prefix, hash: stale.hash, expiresAt: Date().addingTimeInterval(-1)))
             try await client.execute(uri: "/api/auth/me", method: .get, headers: .bearer(stale.value)) { try expectError($0, .unauthorized, code: "expired_api_key") }
 

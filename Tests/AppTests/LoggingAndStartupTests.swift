@@ -77,32 +77,32 @@ private final class Secrets: Sendable {
         try await harness.test { _ in
             // The first start queued both runs; pretend the process stopped before GOOG's was done.
             _ = try await ForecastingAPITests.ready(harness)
-            let runs = try await harness.parts.store.runs(matching: ETLRunFilter(), before: nil, limit: 10)
+            let runs = try await harness.parts.storage.runs.runs(matching: ETLRunFilter(), before: nil, limit: 10)
             #expect(runs.count == 2)
             var interrupted = try #require(runs.first { $0.instrument.ticker.rawValue == "GOOG" })
             interrupted.status = .failed
             interrupted.error = "interrupted: the server stopped while this run was in progress; retry it"
-            try await harness.parts.store.updateRun(interrupted)
+            try await harness.parts.storage.runs.updateRun(interrupted)
             // With data already stored nothing is queued again …
             #expect(try await SampleDataBootstrap.ingestIfNeeded(
-                store: harness.parts.store, pipeline: harness.parts.pipeline, importDirectory: harness.configuration.importDirectory,
+                harness.parts, importDirectory: harness.configuration.importDirectory,
                 logger: harness.logger).isEmpty)
         }
         // … and on a store where the interrupted run stored nothing, the next start queues it again.
         let fresh = try AppTestHarness(sampleData: true) { $0.ingestSampleData = false }
         try await fresh.test { _ in
             let goog = InstrumentKey(ticker: TickerSymbol("GOOG")!, exchange: ExchangeCode("NASDAQ")!)
-            _ = try await fresh.parts.store.track(TrackedTicker(instrument: goog, source: "csv:sample/goog.csv", addedAt: Date()))
-            var run = try await fresh.parts.store.createRun(NewETLRun(instrument: goog, source: "csv:sample/goog.csv", trigger: .bootstrap))
+            _ = try await fresh.parts.storage.tickers.track(TrackedTicker(instrument: goog, source: "csv:sample/goog.csv", addedAt: Date()))
+            var run = try await fresh.parts.storage.runs.createRun(NewETLRun(instrument: goog, source: "csv:sample/goog.csv", trigger: .bootstrap))
             run.status = .failed
             run.error = "interrupted: the server stopped while this run was in progress; retry it"
-            try await fresh.parts.store.updateRun(run)
+            try await fresh.parts.storage.runs.updateRun(run)
             try FileManager.default.createDirectory(at: fresh.configuration.importDirectory.appendingPathComponent("sample"), withIntermediateDirectories: true)
             let bundled = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
                 .appendingPathComponent("Sources/App/Resources/SampleData/goog.csv")
             try FileManager.default.copyItem(at: bundled, to: fresh.configuration.importDirectory.appendingPathComponent("sample/goog.csv"))
             let queued = try await SampleDataBootstrap.ingestIfNeeded(
-                store: fresh.parts.store, pipeline: fresh.parts.pipeline, importDirectory: fresh.configuration.importDirectory, logger: fresh.logger)
+                fresh.parts, importDirectory: fresh.configuration.importDirectory, logger: fresh.logger)
             #expect(queued.map(\.retryOf) == [run.id])
             let done = try await fresh.parts.pipeline.waitUntilFinished(try #require(queued.first).id)
             #expect(done.status == .completed && done.counts.inserted == 2148)

@@ -11,7 +11,8 @@ import Storage
 /// leaves nothing half-written: the clean step always recomputes from the full stored raw history, so the next run of
 /// the instrument repairs whatever a previous interrupted run did not finish.
 struct ETLRunExecutor: Sendable {
-    let store: any StockCastStore
+    let runs: any ETLRunStore
+    let prices: any PriceStore
     let providers: any ProviderCatalog
     let retry: RetryPolicy
     let largeMoveThreshold: Double
@@ -60,7 +61,7 @@ struct ETLRunExecutor: Sendable {
         let provider = try self.providers.provider(for: spec)
 
         // fetch
-        let existing = try await self.store.rawBars(for: instrument)
+        let existing = try await self.prices.rawBars(for: instrument)
         var since: SessionDate? = nil
         if case .csv = spec {
             // a file is read whole: it is the full history the user has
@@ -82,10 +83,10 @@ struct ETLRunExecutor: Sendable {
                 calendar: calendar, today: self.today(), largeMoveThreshold: self.largeMoveThreshold,
                 issueLimitPerReason: self.maxStoredIssues
             )
-            let storedActions = try await self.store.corporateActions(for: instrument)
+            let storedActions = try await self.prices.corporateActions(for: instrument)
             let report = validator.validate(fetched.rows, existing: existing, actions: storedActions + fetched.actions)
             let issues = fetched.issues + report.issues
-            try await self.store.appendIssues(Array(issues.prefix(self.maxStoredIssues)), toRun: runID)
+            try await self.runs.appendIssues(Array(issues.prefix(self.maxStoredIssues)), toRun: runID)
             let counts = Self.issueCounts(parseIssues: fetched.issues, report: report)
             return (report, ETLCounts(read: fetched.rows.count, rejected: counts.rejected, flagged: counts.flagged))
         }
@@ -93,8 +94,8 @@ struct ETLRunExecutor: Sendable {
 
         // upsert raw
         let rawCounts = try await self.step(.upsertRaw, of: run) {
-            let counts = try await self.store.upsertRawBars(report.accepted, for: instrument, source: source, runID: runID)
-            _ = try await self.store.upsertCorporateActions(fetched.actions, for: instrument)
+            let counts = try await self.prices.upsertRawBars(report.accepted, for: instrument, source: source, runID: runID)
+            _ = try await self.prices.upsertCorporateActions(fetched.actions, for: instrument)
             return (counts, ETLCounts(read: report.accepted.count, inserted: counts.inserted, updated: counts.updated, unchanged: counts.unchanged))
         }
         run.counts.inserted = rawCounts.inserted
@@ -109,8 +110,8 @@ struct ETLRunExecutor: Sendable {
     private func cleanAndStore(_ run: ETLRun, calendar: any TradingCalendar) async throws {
         let instrument = run.instrument
         let cleaned = try await self.step(.clean, of: run) {
-            let bars = try await self.store.rawBars(for: instrument)
-            let actions = try await self.store.corporateActions(for: instrument)
+            let bars = try await self.prices.rawBars(for: instrument)
+            let actions = try await self.prices.corporateActions(for: instrument)
             let history = bars.enumerated().map { NumberedBar(row: $0.offset + 1, bar: $0.element) }
             let flagged = BarValidator(calendar: calendar, today: self.today(), largeMoveThreshold: self.largeMoveThreshold)
                 .validate(history, existing: [], actions: actions).flaggedSessions
@@ -120,7 +121,7 @@ struct ETLRunExecutor: Sendable {
 
         // store
         _ = try await self.step(.store, of: run) {
-            let counts = try await self.store.upsertCleanBars(cleaned, for: instrument)
+            let counts = try await self.prices.upsertCleanBars(cleaned, for: instrument)
             return (counts, ETLCounts(read: cleaned.count, inserted: counts.inserted, updated: counts.updated, unchanged: counts.unchanged))
         }
     }
@@ -145,7 +146,7 @@ struct ETLRunExecutor: Sendable {
             attempt += 1
             record.attempts = attempt
             do {
-                try await self.store.recordStep(record)
+                try await self.runs.recordStep(record)
                 await self.onStep(record)
                 let (value, counts) = try await body()
                 record.status = .completed
@@ -153,14 +154,14 @@ struct ETLRunExecutor: Sendable {
                 record.error = nil
                 record.finishedAt = Date()
                 record.durationMilliseconds = Self.milliseconds(since: started)
-                try await self.store.recordStep(record)
+                try await self.runs.recordStep(record)
                 await self.onStep(record)
                 return value
             } catch let error as ProviderError where error.isTransient && attempt < self.retry.maxAttempts {
                 let delay = self.retry.delay(afterAttempt: attempt, retryAfterSeconds: error.retryAfterSeconds)
                 record.error = "attempt \(attempt) failed (\(error.code): \(error.message)); retrying in \(delay)"
                 self.logger.warning("ETL step retry", metadata: ["run": "\(run.id)", "step": "\(name.rawValue)", "error": "\(error.message)"])
-                try await self.store.recordStep(record)
+                try await self.runs.recordStep(record)
                 try await Task.sleep(for: delay)
                 if await self.isStopping() {
                     throw StopRequested(message: "interrupted: the server shut down while step \(name.rawValue) waited to retry")
@@ -180,7 +181,7 @@ struct ETLRunExecutor: Sendable {
                 record.error = (error as? ProviderError).map { "\($0.code): \($0.message)" } ?? String(describing: error)
                 record.finishedAt = Date()
                 record.durationMilliseconds = Self.milliseconds(since: started)
-                try? await self.store.recordStep(record)
+                try? await self.runs.recordStep(record)
                 await self.onStep(record)
                 throw error
             }

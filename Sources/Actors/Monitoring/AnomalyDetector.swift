@@ -24,7 +24,9 @@ public actor AnomalyDetector {
     /// Fewest requests in an interval before service levels are judged.
     static let minimumRequests = 20.0
 
-    private let store: any StockCastStore
+    private let alerts: any AlertStore
+    private let prices: any PriceStore
+    private let models: any ModelStore
     private let bus: any EventBus
     private let instance: String
     private let configuration: Configuration
@@ -32,10 +34,12 @@ public actor AnomalyDetector {
     private let now: @Sendable () -> Date
 
     public init(
-        store: any StockCastStore, bus: any EventBus, instance: String, configuration: Configuration = .init(), logger: Logger,
+        alerts: any AlertStore, prices: any PriceStore, models: any ModelStore, bus: any EventBus, instance: String, configuration: Configuration = .init(), logger: Logger,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
-        self.store = store
+        self.alerts = alerts
+        self.prices = prices
+        self.models = models
         self.bus = bus
         self.instance = instance
         self.configuration = configuration
@@ -48,7 +52,7 @@ public actor AnomalyDetector {
     /// Return drift of `instrument` after new bars arrived.
     public func checkDrift(_ instrument: InstrumentKey) async {
         do {
-            let bars = try await self.store.cleanBars(for: instrument, from: nil, through: nil, after: nil, limit: 1_000_000)
+            let bars = try await self.prices.cleanBars(for: instrument, from: nil, through: nil, after: nil, limit: 1_000_000)
             let champion = try await self.champion(of: instrument)
             let window = self.configuration.driftWindow
             let returns = bars.compactMap { bar in bar.indicators.logReturn.map { (bar.session, $0) } }.filter { $0.1.isFinite }
@@ -153,7 +157,7 @@ public actor AnomalyDetector {
 
     /// Sets `alerts_active{kind}` from the store (at start and after changes).
     public func refreshActiveGauges() async {
-        guard let active = try? await self.store.activeAlerts(limit: 10_000) else { return }
+        guard let active = try? await self.alerts.activeAlerts(limit: 10_000) else { return }
         let counts = Dictionary(grouping: active, by: \.kind).mapValues(\.count)
         for kind in AlertKind.known {
             Gauge(label: "alerts_active", dimensions: [("kind", kind.rawValue)]).record(counts[kind] ?? 0)
@@ -168,7 +172,7 @@ public actor AnomalyDetector {
         do {
             if holds {
                 let detailsJSON = String(decoding: try JSONEncoder.sorted.encode(details), as: UTF8.self)
-                let (alert, isNew) = try await self.store.raiseAlert(
+                let (alert, isNew) = try await self.alerts.raiseAlert(
                     NewAlert(kind: kind, instrument: instrument, targetDate: targetDate, messages: messages, details: detailsJSON, instance: self.instance, at: self.now())
                 )
                 guard isNew else { return }
@@ -176,7 +180,7 @@ public actor AnomalyDetector {
                 self.logger.warning("alert raised", metadata: ["kind": "\(kind.rawValue)", "instrument": "\(instrument.map { "\($0)" } ?? "-")", "message": "\(messages.first ?? "")"])
                 self.bus.publish(BusEvent(AlertEvent(alert), origin: self.instance))
             } else {
-                guard let resolved = try await self.store.resolveAlert(kind: kind, instrument: instrument, at: self.now()) else { return }
+                guard let resolved = try await self.alerts.resolveAlert(kind: kind, instrument: instrument, at: self.now()) else { return }
                 self.logger.notice("alert resolved", metadata: ["kind": "\(kind.rawValue)", "instrument": "\(instrument.map { "\($0)" } ?? "-")"])
                 self.bus.publish(BusEvent(AlertEvent(resolved), origin: self.instance))
             }
@@ -187,8 +191,8 @@ public actor AnomalyDetector {
     }
 
     private func champion(of instrument: InstrumentKey) async throws -> ModelRecord? {
-        guard let id = try await self.store.aliases(of: instrument)[.champion] else { return nil }
-        return try await self.store.model(id: id)
+        guard let id = try await self.models.aliases(of: instrument)[.champion] else { return nil }
+        return try await self.models.model(id: id)
     }
 
     static func isLiveSource(_ source: String) -> Bool {

@@ -20,7 +20,9 @@ public actor MetricsCollector: Service {
         public init() {}
     }
 
-    private let store: any StockCastStore
+    private let tickers: any TrackedTickerStore
+    private let prices: any PriceStore
+    private let models: any ModelStore
     private let bus: any EventBus
     private let detector: AnomalyDetector?
     private let instance: String
@@ -34,12 +36,14 @@ public actor MetricsCollector: Service {
 
     /// - Parameter exposition: renders the process's Prometheus registry (`GET /metrics`).
     public init(
-        store: any StockCastStore, bus: any EventBus, detector: AnomalyDetector?, instance: String,
+        tickers: any TrackedTickerStore, prices: any PriceStore, models: any ModelStore, bus: any EventBus, detector: AnomalyDetector?, instance: String,
         exposition: @escaping @Sendable () -> [UInt8], configuration: Configuration = .init(), logger: Logger,
         readiness: ReadinessGate? = nil, now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.readiness = readiness
-        self.store = store
+        self.tickers = tickers
+        self.prices = prices
+        self.models = models
         self.bus = bus
         self.detector = detector
         self.instance = instance
@@ -85,8 +89,8 @@ public actor MetricsCollector: Service {
     func sampleTickers() async {
         do {
             let now = self.now()
-            let tracked = Dictionary(try await self.store.trackedTickers().map { ($0.instrument, $0) }, uniquingKeysWith: { a, _ in a })
-            let datasets = try await self.store.datasets()
+            let tracked = Dictionary(try await self.tickers.trackedTickers().map { ($0.instrument, $0) }, uniquingKeysWith: { a, _ in a })
+            let datasets = try await self.prices.datasets()
             for dataset in datasets {
                 let ticker = dataset.instrument.ticker.rawValue
                 let calendar = TradingCalendars.calendar(for: dataset.instrument.exchange)
@@ -94,8 +98,8 @@ public actor MetricsCollector: Service {
                 Gauge(label: "data_freshness_seconds", dimensions: [("ticker", ticker)]).record(now.timeIntervalSince(Self.close(of: dataset.lastSession)))
                 let live = tracked[dataset.instrument].map { AnomalyDetector.isLiveSource($0.source) } ?? false
                 Gauge(label: "data_sessions_behind", dimensions: [("ticker", ticker), ("live", String(live))]).record(behind)
-                let aliases = try await self.store.aliases(of: dataset.instrument)
-                if let id = aliases[.champion], let champion = try await self.store.model(id: id) {
+                let aliases = try await self.models.aliases(of: dataset.instrument)
+                if let id = aliases[.champion], let champion = try await self.models.model(id: id) {
                     Gauge(label: "champion_version", dimensions: [("ticker", ticker)]).record(champion.version)
                     Gauge(label: "model_age_seconds", dimensions: [("ticker", ticker)]).record(champion.trainedAt.map { now.timeIntervalSince($0) } ?? 0)
                 } else {

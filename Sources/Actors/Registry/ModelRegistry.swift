@@ -10,39 +10,36 @@ import Storage
 public actor ModelRegistry: Service {
     /// Registry settings.
     public struct Configuration: Sendable {
-        /// Where artifacts live (`<data_dir>/artifacts`).
-        public var artifactsDirectory: URL
         /// Loaded models kept in memory (least recently used evicted). Defaults to `32`.
         public var maxLoadedModels = 32
         /// Promotion gate: MASE at h = 1 must be below this. Defaults to `1.0` (beat naive).
         public var maxMASEForPromotion = 1.0
 
-        /// Settings with artifacts under `artifactsDirectory`.
-        public init(artifactsDirectory: URL) {
-            self.artifactsDirectory = artifactsDirectory
-        }
+        /// The defaults.
+        public init() {}
     }
 
     nonisolated let logger: Logger
     nonisolated let configuration: Configuration
-    private let store: any StockCastStore
-    private let artifacts: ArtifactStore
+    private let store: any ModelStore
+    private let artifacts: any ArtifactRepository
     private var loaded: [Int64: (forecaster: Forecaster, sha: String, lastUse: UInt64)] = [:]
     private var useCounter: UInt64 = 0
     private let bus: any EventBus
     private let instance: String
 
-    /// Creates the registry; changes are published on `model_events` through `bus`.
+    /// Creates the registry over its records (`models`) and artifact bytes (`artifacts`); changes are published on
+    /// `model_events` through `bus`.
     public init(
-        store: any StockCastStore, configuration: Configuration, bus: any EventBus = InProcessEventBus(), instance: String = "local",
-        logger: Logger
+        models: any ModelStore, artifacts: any ArtifactRepository, configuration: Configuration = .init(), bus: any EventBus = InProcessEventBus(),
+        instance: String = "local", logger: Logger
     ) {
-        self.store = store
+        self.store = models
+        self.artifacts = artifacts
         self.bus = bus
         self.instance = instance
         self.configuration = configuration
         self.logger = logger
-        self.artifacts = ArtifactStore(root: configuration.artifactsDirectory)
     }
 
     /// Nothing to do until shutdown; models are loaded on first use and kept.
@@ -72,6 +69,11 @@ public actor ModelRegistry: Service {
         return model
     }
 
+    /// One model, or `nil` when it was deleted.
+    public func existingModel(_ id: Int64) async throws -> ModelRecord? {
+        try await self.store.model(id: id)
+    }
+
     /// Models ascending by id.
     public func models(skip: Int, limit: Int, of instrument: InstrumentKey? = nil) async throws -> [ModelRecord] {
         try await self.store.models(of: instrument, offset: skip, limit: limit)
@@ -99,7 +101,7 @@ public actor ModelRegistry: Service {
         _ id: Int64, artifact: Data, metricsJSON: String, seconds: Double, dataStart: SessionDate?, dataEnd: SessionDate?
     ) async throws -> ModelRecord {
         var model = try await self.model(id)
-        let (uri, sha) = try self.artifacts.put(artifact)
+        let (uri, sha) = try await self.artifacts.put(artifact)
         let previousSHA = model.artifactSHA256
         model.status = .trained
         model.artifactURI = uri
@@ -141,9 +143,8 @@ public actor ModelRegistry: Service {
             self.loaded[id]?.lastUse = self.useCounter
             return (model, entry.forecaster)
         }
-        let bytes = try self.artifacts.get(sha256: sha)
-        let artifact = try JSONDecoder().decode(ModelArtifact.self, from: bytes)
-        let forecaster = try Forecaster(artifact: artifact)
+        let bytes = try await self.artifacts.get(sha256: sha)
+        let forecaster = try await ComputeQueue.run { try Forecaster(artifact: JSONDecoder().decode(ModelArtifact.self, from: bytes)) }
         if self.loaded.count >= self.configuration.maxLoadedModels,
             let oldest = self.loaded.min(by: { $0.value.lastUse < $1.value.lastUse })?.key
         {
@@ -258,6 +259,6 @@ public actor ModelRegistry: Service {
             if page.count < 500 { break }
             offset += 500
         }
-        try self.artifacts.remove(sha256: sha)
+        try await self.artifacts.remove(sha256: sha)
     }
 }

@@ -9,6 +9,8 @@ public enum RegistryFailure {}
 extension ErrorCode where Domain == RegistryFailure {
     /// No model with that id (404).
     public static var modelNotFound: Self { Self("model_not_found") }
+    /// No stored data for the instrument (404).
+    public static var datasetNotFound: Self { Self("dataset_not_found") }
     /// No task with that id (404, never "pending").
     public static var taskNotFound: Self { Self("task_not_found") }
     /// The model has no trained artifact yet (409).

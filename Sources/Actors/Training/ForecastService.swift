@@ -2,17 +2,11 @@ import Metrics
 import PredictionCore
 import Storage
 
-/// Computes forecasts with a registry model over the stored bars: the single-day prediction of `POST /api/predict/`
-/// and the points of a multi-day forecast task.
-public struct ForecastService: Sendable {
-    let store: any StockCastStore
+/// Computes forecasts with a registry model over the stored bars, for `PredictionHub`: the single-day prediction of
+/// `POST /api/predict/` and the points of a multi-day forecast task. The model call runs on `ComputeQueue`.
+struct ForecastService: Sendable {
+    let prices: any PriceStore
     let registry: ModelRegistry
-
-    /// Creates the service.
-    public init(store: any StockCastStore, registry: ModelRegistry) {
-        self.store = store
-        self.registry = registry
-    }
 
     /// Sessions read before the origin: more than any feature's look-back (the longest window is 26 sessions; the
     /// stored indicators carry the longer history), so a prediction reads a few hundred bars, not the whole series.
@@ -23,7 +17,7 @@ public struct ForecastService: Sendable {
     ///
     /// Counted in `predictions_total{model_type, outcome}` and timed in `prediction_duration_seconds{model_type}`
     /// (`unknown` model type when no model was reached).
-    public func predict(
+    func predict(
         _ instrument: InstrumentKey, target: SessionDate, modelID: Int64?
     ) async throws -> (model: ModelRecord, point: ForecastPoint, actualClose: Double?) {
         let started = ContinuousClock.now
@@ -51,9 +45,9 @@ public struct ForecastService: Sendable {
         let (model, forecaster) = try await self.registry.servingModel(for: instrument, modelID: modelID)
         modelType = model.modelType.rawValue
         let from = calendar.sessions(before: target, count: Self.historySessions + model.hyperParameters.maxHorizon).first
-        let bars = try await self.store.cleanBars(for: instrument, from: from, through: target, after: nil, limit: Self.historySessions * 2 + 64)
+        let bars = try await self.prices.cleanBars(for: instrument, from: from, through: target, after: nil, limit: Self.historySessions * 2 + 64)
         guard let origin = bars.last(where: { $0.session < target })?.session else {
-            if let last = try await self.store.datasets().first(where: { $0.instrument == instrument })?.lastSession, last < target {
+            if let last = try await self.prices.datasets().first(where: { $0.instrument == instrument })?.lastSession, last < target {
                 throw RegistryError(
                     .invalidRequest,
                     "\(target) is more than \(model.hyperParameters.maxHorizon) sessions after the last stored session \(last); model \(model.id) forecasts at most \(model.hyperParameters.maxHorizon) sessions ahead"
@@ -69,14 +63,14 @@ public struct ForecastService: Sendable {
             )
         }
         let history = bars.filter { $0.session <= origin }
-        let points = try forecaster.forecast(bars: history, calendar: calendar, origin: origin, horizons: horizon...horizon)
+        let points = try await ComputeQueue.run { try forecaster.forecast(bars: history, calendar: calendar, origin: origin, horizons: horizon...horizon) }
         guard let point = points.first else { throw RegistryError(.invalidRequest, "the model produced no forecast for \(target)") }
         let actual = bars.first { $0.session == target }?.bar.close
         return (model, point, actual)
     }
 
     /// The next `days` sessions after the last stored one, one point per session, in order.
-    public func forecastAhead(
+    func forecastAhead(
         _ instrument: InstrumentKey, days: Int, modelID: Int64?
     ) async throws -> (model: ModelRecord, points: [ForecastPoint]) {
         let (model, forecaster) = try await self.registry.servingModel(for: instrument, modelID: modelID)
@@ -84,14 +78,14 @@ public struct ForecastService: Sendable {
             throw RegistryError(.invalidRequest, "model \(model.id) forecasts at most \(model.hyperParameters.maxHorizon) sessions ahead; asked for \(days)")
         }
         let calendar = TradingCalendars.calendar(for: instrument.exchange)
-        guard let summary = try await self.store.datasets().first(where: { $0.instrument == instrument }) else {
+        guard let summary = try await self.prices.datasets().first(where: { $0.instrument == instrument }) else {
             throw RegistryError(.invalidRequest, "no stored data for \(instrument)")
         }
         let from = calendar.sessions(before: summary.lastSession, count: Self.historySessions).first
-        let bars = try await self.store.cleanBars(for: instrument, from: from, through: nil, after: nil, limit: Self.historySessions * 2 + 64)
+        let bars = try await self.prices.cleanBars(for: instrument, from: from, through: nil, after: nil, limit: Self.historySessions * 2 + 64)
         guard let last = bars.last else { throw RegistryError(.invalidRequest, "no stored data for \(instrument)") }
         do {
-            let points = try forecaster.forecast(bars: bars, calendar: calendar, origin: last.session, horizons: 1...days)
+            let points = try await ComputeQueue.run { try forecaster.forecast(bars: bars, calendar: calendar, origin: last.session, horizons: 1...days) }
             PredictionMetrics.count(modelType: model.modelType.rawValue, outcome: "success", points: points.count)
             return (model, points)
         } catch {

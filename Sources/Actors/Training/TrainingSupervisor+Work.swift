@@ -19,7 +19,7 @@ extension TrainingSupervisor {
         guard let modelID = task.modelID else { throw RegistryError(.invalidRequest, "training task \(task.id) names no model") }
         let model = try await self.registryForWork.beginTraining(modelID)
         let calendar = TradingCalendars.calendar(for: model.instrument.exchange)
-        let bars = try await self.storeForWork.cleanBars(for: model.instrument, from: model.trainStart, through: model.trainEnd, after: nil, limit: 1_000_000)
+        let bars = try await self.pricesForWork.cleanBars(for: model.instrument, from: model.trainStart, through: model.trainEnd, after: nil, limit: 1_000_000)
         guard bars.count >= Self.minimumTrainingBars else {
             throw RegistryError(
                 .invalidRequest, "the training window of model \(modelID) holds \(bars.count) sessions; at least \(Self.minimumTrainingBars) are needed"
@@ -35,19 +35,21 @@ extension TrainingSupervisor {
         _ = control.report(0, "training \(model.modelType.rawValue) on \(bars.count) sessions")
         let started = ContinuousClock.now
         let (type, parameters, valSize, shuffle) = (model.modelType, model.hyperParameters, model.valSize, model.shuffle)
-        let outcome = try await ComputeQueue.run {
-            try ForecastTrainer.train(
+        // Training and the encoding of its (possibly large) artifact run on the compute queue, not on this actor.
+        let (artifact, report) = try await ComputeQueue.run {
+            let outcome = try ForecastTrainer.train(
                 bars: bars, calendar: calendar, modelType: type, features: features, parameters: parameters, valSize: valSize,
                 fitter: fitter, shuffleRequested: shuffle, stop: StopSignal { control.isCancelled },
                 progress: { fraction, message in control.report(fraction, message) }
             )
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            return (try encoder.encode(outcome.artifact), String(decoding: try encoder.encode(outcome.report), as: UTF8.self))
         }
         let elapsed = ContinuousClock.now - started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let artifact = try encoder.encode(outcome.artifact)
-        let report = String(decoding: try encoder.encode(outcome.report), as: UTF8.self)
         let trained = try await self.registryForWork.finishTraining(
             modelID, artifact: artifact, metricsJSON: report, seconds: seconds, dataStart: bars.first?.session, dataEnd: bars.last?.session
         )
@@ -66,7 +68,7 @@ extension TrainingSupervisor {
             throw RegistryError(.invalidRequest, "invalid ticker or exchange in task \(task.id)")
         }
         let instrument = InstrumentKey(ticker: ticker, exchange: exchange)
-        let (model, points) = try await self.forecastsForWork.forecastAhead(instrument, days: request.days, modelID: request.modelID)
+        let (model, points) = try await self.hubForWork.forecastAhead(instrument, days: request.days, modelID: request.modelID)
         var done: [FuturePointPayload] = []
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]

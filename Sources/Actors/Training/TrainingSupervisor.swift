@@ -50,10 +50,10 @@ public actor TrainingSupervisor: Service {
 
     nonisolated let logger: Logger
     nonisolated let configuration: Configuration
-    private let store: any StockCastStore
+    private nonisolated let store: any TaskStore
+    private let prices: any PriceStore
     private let registry: ModelRegistry
     private let hub: PredictionHub
-    private let forecasts: ForecastService
     private let readiness: ReadinessGate?
     private var state = State.idle
     private var queue: [String] = []
@@ -66,17 +66,18 @@ public actor TrainingSupervisor: Service {
     /// The instrument of each queued or running task, for its events (entries leave when the task ends).
     private var instruments: [String: InstrumentKey] = [:]
 
-    /// Creates the supervisor; every task change is published on `task_events` through `bus`.
+    /// Creates the supervisor over its task records (`tasks`) and the cleaned bars models train on (`prices`); every
+    /// task change is published on `task_events` through `bus`.
     public init(
-        store: any StockCastStore, registry: ModelRegistry, hub: PredictionHub, bus: any EventBus = InProcessEventBus(),
+        tasks: any TaskStore, prices: any PriceStore, registry: ModelRegistry, hub: PredictionHub, bus: any EventBus = InProcessEventBus(),
         instance: String = "local", configuration: Configuration = .init(), logger: Logger, readiness: ReadinessGate? = nil
     ) {
-        self.store = store
+        self.store = tasks
+        self.prices = prices
         self.bus = bus
         self.instance = instance
         self.registry = registry
         self.hub = hub
-        self.forecasts = ForecastService(store: store, registry: registry)
         self.configuration = configuration
         self.logger = logger
         self.readiness = readiness
@@ -124,6 +125,11 @@ public actor TrainingSupervisor: Service {
     public func task(_ id: String) async throws -> TaskRecord {
         guard let task = try await self.store.task(id: id) else { throw RegistryError(.taskNotFound, "no task with id \(id)") }
         return task
+    }
+
+    /// Tasks newest first, filtered, created strictly before the task `cursor` when given, at most `limit`.
+    public nonisolated func tasks(state: TaskState?, kind: TaskKind?, before cursor: String?, limit: Int) async throws -> [TaskRecord] {
+        try await self.store.tasks(state: state, kind: kind, before: cursor, limit: limit)
     }
 
     /// Cancels a task: a pending one at once, a running one at its next fold (its state says `running` with a
@@ -290,8 +296,7 @@ public actor TrainingSupervisor: Service {
 
     /// Collaborators for the work extension.
     var registryForWork: ModelRegistry { self.registry }
-    var storeForWork: any StockCastStore { self.store }
-    var forecastsForWork: ForecastService { self.forecasts }
+    var pricesForWork: any PriceStore { self.prices }
     var hubForWork: PredictionHub { self.hub }
 
     /// Persists a partial result (forecast points so far).

@@ -74,8 +74,8 @@ enum BackupArchive {
         // Artifacts after the database: every artifact the snapshot names existed before its row was written.
         let artifacts = configuration.dataDirectory.appendingPathComponent("artifacts")
         for sha in referenced {
-            let source = ArtifactStore(root: artifacts).url(for: sha)
-            let target = ArtifactStore(root: directory.appendingPathComponent("artifacts")).url(for: sha)
+            let source = LocalArtifactRepository(root: artifacts).url(for: sha)
+            let target = LocalArtifactRepository(root: directory.appendingPathComponent("artifacts")).url(for: sha)
             try fileManager.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
             guard fileManager.fileExists(atPath: source.path) else { throw Failure("artifact \(sha) named by the database is missing from \(artifacts.path)") }
             if !fileManager.fileExists(atPath: target.path) { try fileManager.copyItem(at: source, to: target) }
@@ -119,7 +119,7 @@ enum BackupArchive {
             if let problem = try await store.integrityProblem() { throw Failure("the restored database fails its integrity check: \(problem)") }
             try await store.migrate()
             for sha in try await Self.referencedArtifacts(store) {
-                _ = try ArtifactStore(root: target).get(sha256: sha)
+                _ = try LocalArtifactRepository(root: target).read(sha256: sha)
             }
         }
         return manifest

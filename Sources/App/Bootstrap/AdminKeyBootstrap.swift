@@ -8,14 +8,14 @@ import Storage
 enum AdminKeyBootstrap {
     /// Creates the first admin key if there is none; returns `true` when one was created.
     @discardableResult
-    static func ensureAdminKey(store: any StockCastStore, file: URL, logger: Logger) async throws -> Bool {
-        guard try await store.apiKeys(after: nil, limit: 1).isEmpty else { return false }
+    static func ensureAdminKey(keys: any APIKeyStore, file: URL, logger: Logger) async throws -> Bool {
+        guard try await keys.apiKeys(after: nil, limit: 1).isEmpty else { return false }
         let secret = APIKeySecret()
-        let record = try await store.createAPIKey(
+        let record = try await keys.createAPIKey(
             NewAPIKey(name: "admin (created at first start)", role: .admin, prefix: secret.prefix, hash: secret.hash))
         if !AdminKeyFile(url: file).write(secret.value) {
             // Without the file nobody could ever use the key: revoke it and stop rather than run with no usable admin.
-            _ = try? await store.revokeAPIKey(id: record.id)
+            _ = try? await keys.revokeAPIKey(id: record.id)
             throw ConfigurationError("cannot write the admin key file \(file.path): check that the data directory is writable")
         }
         logger.notice("created the first admin API key", metadata: ["file": "\(file.path)", "key_prefix": "\(secret.prefix)"])

@@ -20,19 +20,18 @@ enum SampleDataBootstrap {
 
     /// Queues the sample runs the store needs; returns them.
     @discardableResult
-    static func ingestIfNeeded(
-        store: any StockCastStore, pipeline: MarketDataPipeline, importDirectory: URL, logger: Logger
-    ) async throws -> [ETLRun] {
-        let datasets = try await store.datasets()
-        let tracked = try await store.trackedTickers()
-        let history = try await store.runs(matching: ETLRunFilter(), before: nil, limit: 1)
+    static func ingestIfNeeded(_ parts: ServiceParts, importDirectory: URL, logger: Logger) async throws -> [ETLRun] {
+        let (runs, pipeline) = (parts.storage.runs, parts.pipeline)
+        let datasets = try await parts.storage.prices.datasets()
+        let tracked = try await parts.scheduler.trackedTickers()
+        let history = try await runs.runs(matching: ETLRunFilter(), before: nil, limit: 1)
         if datasets.isEmpty, tracked.isEmpty, history.isEmpty {
-            return try await self.ingestFirstTime(store: store, pipeline: pipeline, importDirectory: importDirectory, logger: logger)
+            return try await self.ingestFirstTime(parts, importDirectory: importDirectory, logger: logger)
         }
         var resumed: [ETLRun] = []
         for entry in self.series {
             guard let instrument = self.instrument(entry), !datasets.contains(where: { $0.instrument == instrument }),
-                let latest = try await store.runs(matching: ETLRunFilter(instrument: instrument), before: nil, limit: 1).first,
+                let latest = try await runs.runs(matching: ETLRunFilter(instrument: instrument), before: nil, limit: 1).first,
                 latest.trigger == .bootstrap, latest.status == .failed
             else { continue }
             resumed.append(try await pipeline.submit(instrument, source: latest.source, trigger: .bootstrap, retryOf: latest.id))
@@ -43,9 +42,7 @@ enum SampleDataBootstrap {
         return resumed
     }
 
-    private static func ingestFirstTime(
-        store: any StockCastStore, pipeline: MarketDataPipeline, importDirectory: URL, logger: Logger
-    ) async throws -> [ETLRun] {
+    private static func ingestFirstTime(_ parts: ServiceParts, importDirectory: URL, logger: Logger) async throws -> [ETLRun] {
         let target = importDirectory.appendingPathComponent("sample")
         try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
         var runs: [ETLRun] = []
@@ -61,8 +58,8 @@ enum SampleDataBootstrap {
             }
             // Relative to the import directory: no server path in what the API shows.
             let source = "csv:sample/\(entry.file)"
-            _ = try await store.track(TrackedTicker(instrument: instrument, source: source, addedAt: Date()))
-            runs.append(try await pipeline.submit(instrument, source: source, trigger: .bootstrap))
+            _ = try await parts.scheduler.track(TrackedTicker(instrument: instrument, source: source, addedAt: Date()))
+            runs.append(try await parts.pipeline.submit(instrument, source: source, trigger: .bootstrap))
         }
         logger.notice("first start: ingesting bundled sample data", metadata: ["runs": "\(runs.map(\.id))"])
         return runs

@@ -18,7 +18,7 @@ struct DatasetsCommand: AsyncParsableCommand {
             datasets = try await server.send(.GET, "/api/datasets", as: [DatasetDTO].self)
         } else {
             datasets = try await LocalRuntime.with(configuration, logger: logger) { parts in
-                try await parts.store.datasets().map(DatasetDTO.init)
+                try await parts.storage.prices.datasets().map(DatasetDTO.init)
             }
         }
         if datasets.isEmpty { print("no datasets yet: run `stockcast etl run` or start `stockcast serve` to ingest the sample data") }

@@ -192,7 +192,7 @@ struct ETLRunsCommand: AsyncParsableCommand {
             let filter = ETLRunFilter(ticker: self.ticker.flatMap(TickerSymbol.init))
             let limit = self.limit
             runs = try await LocalRuntime.with(configuration, logger: logger) { parts in
-                try await parts.store.runs(matching: filter, before: nil, limit: limit).map(RunDTO.init)
+                try await parts.storage.runs.runs(matching: filter, before: nil, limit: limit).map(RunDTO.init)
             }
         }
         if runs.isEmpty { print("no ETL runs yet") }

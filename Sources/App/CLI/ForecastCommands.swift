@@ -87,14 +87,13 @@ struct PredictCommand: AsyncParsableCommand {
             return
         }
         let line = try await LocalRuntime.with(configuration, logger: logger) { parts in
-            let exchange = try Self.resolve(ticker, given: given, listed: try await parts.store.exchanges(listing: ticker))
+            let exchange = try Self.resolve(ticker, given: given, listed: try await parts.storage.prices.exchanges(listing: ticker))
             let instrument = InstrumentKey(ticker: ticker, exchange: exchange)
-            let service = ForecastService(store: parts.store, registry: parts.registry)
-            let (model, point, actual) = try await service.predict(instrument, target: target, modelID: modelID)
-            _ = try await parts.hub.record([point], instrument: instrument, model: model, taskID: nil)
+            let prediction = try await parts.hub.predict(instrument, target: target, modelID: modelID)
+            let (point, actual) = (prediction.record, prediction.actualClose)
             return PredictionLine(
                 ticker: ticker.rawValue, target_date: point.targetDate.description, predicted_close: point.predictedClose, lower_80: point.lower80,
-                upper_80: point.upper80, lower_95: point.lower95, upper_95: point.upper95, actual_close: actual, model_metadata_id: model.id
+                upper_80: point.upper80, lower_95: point.lower95, upper_95: point.upper95, actual_close: actual, model_metadata_id: point.modelID
             ).line
         }
         print(line)
@@ -162,7 +161,7 @@ struct BacktestCommand: AsyncParsableCommand {
         let settings = parameters
         let report = try await LocalRuntime.with(configuration, logger: logger) { parts in
             let instrument = InstrumentKey(ticker: ticker, exchange: exchange)
-            let bars = try await parts.store.cleanBars(for: instrument, from: nil, through: nil, after: nil, limit: 1_000_000)
+            let bars = try await parts.storage.prices.cleanBars(for: instrument, from: nil, through: nil, after: nil, limit: 1_000_000)
             guard bars.count >= 120 else { throw CLIError("\(instrument) has \(bars.count) stored sessions; run the ETL first") }
             let calendar = TradingCalendars.calendar(for: exchange)
             let fitter: (any RegressorFitter)? = type == .xgboost ? XGBoostFitter(mode: .gradientBoosting) : type == .randomForest ? XGBoostFitter(mode: .randomForest) : nil

@@ -4,7 +4,7 @@ import ServiceLifecycle
 import Storage
 import UnixSignals
 
-/// Runs the store, HTTP client, pipeline, registry and task supervisor of this process (no HTTP server) around a piece of CLI work, for when
+/// Runs the services of this process's work (`ServiceParts.services`: no HTTP server) around a piece of CLI work, for when
 /// no server is reachable or `--offline` is given. SIGINT/SIGTERM shut it down gracefully like the server.
 enum LocalRuntime {
     static func with<T: Sendable>(
@@ -12,7 +12,7 @@ enum LocalRuntime {
     ) async throws -> T {
         let parts = try makeServices(configuration, logger: logger)
         let group = ServiceGroup(
-            services: [parts.store, HTTPClientService(client: parts.httpClient), parts.pipeline, parts.registry, parts.hub, parts.supervisor],
+            services: parts.services,
             gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger
         )
         return try await withThrowingTaskGroup(of: T?.self) { tasks in
@@ -22,7 +22,7 @@ enum LocalRuntime {
             }
             tasks.addTask {
                 do {
-                    try await parts.store.migrate()
+                    try await parts.storage.database.migrate()
                     await parts.readiness.open()
                     let result = try await body(parts)
                     await group.triggerGracefulShutdown()

@@ -8,7 +8,7 @@ import Storage
 
 /// `/api/datasets`: the stored series, their bars with indicators, and CSV upload.
 struct DatasetController {
-    let store: any StockCastStore
+    let prices: any PriceStore
     let pipeline: MarketDataPipeline
     let configuration: AppConfiguration
 
@@ -24,7 +24,7 @@ struct DatasetController {
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> [DatasetDTO] {
-        try await self.store.datasets().map(DatasetDTO.init)
+        try await self.prices.datasets().map(DatasetDTO.init)
     }
 
     @Sendable func prices(_ request: Request, context: AppRequestContext) async throws -> PricePageDTO {
@@ -43,7 +43,7 @@ struct DatasetController {
             cursor = date
         }
         let instrument = try await self.resolveInstrument(ticker, exchange: try RequestInput.exchange(request))
-        let bars = try await self.store.cleanBars(for: instrument, from: from, through: to, after: cursor, limit: limit + 1)
+        let bars = try await self.prices.cleanBars(for: instrument, from: from, through: to, after: cursor, limit: limit + 1)
         let page = Array(bars.prefix(limit))
         return PricePageDTO(
             ticker: instrument.ticker.rawValue, exchange: instrument.exchange.rawValue, count: page.count,
@@ -77,7 +77,7 @@ struct DatasetController {
     /// The instrument named by ticker and optional exchange: 404 when the ticker has no data, 400 when it is listed
     /// on several exchanges and none was given.
     func resolveInstrument(_ ticker: TickerSymbol, exchange: ExchangeCode?) async throws -> InstrumentKey {
-        let exchanges = try await self.store.exchanges(listing: ticker)
+        let exchanges = try await self.prices.exchanges(listing: ticker)
         if let exchange {
             guard exchanges.contains(exchange) else {
                 throw APIError.notFound("no data for \(ticker) on \(exchange); known exchanges for it: \(exchanges.map(\.rawValue))", code: "dataset_not_found")

@@ -6,8 +6,9 @@ import Storage
 
 /// ETL routes: `POST /api/run-etl` (the original's path, now real), runs and their reports, retry, tracked tickers.
 struct ETLController {
-    let store: any StockCastStore
+    let runs: any ETLRunStore
     let pipeline: MarketDataPipeline
+    let scheduler: ETLScheduler
     let configuration: AppConfiguration
     let sources: SourcePolicy
 
@@ -41,7 +42,7 @@ struct ETLController {
         guard entries.count <= Self.maxRunsPerRequest else {
             throw APIError.unprocessable("at most \(Self.maxRunsPerRequest) entries per request, got \(entries.count)", code: "too_many_entries")
         }
-        let tracked = Dictionary(try await self.store.trackedTickers().map { ($0.instrument, $0.source) }, uniquingKeysWith: { a, _ in a })
+        let tracked = Dictionary(try await self.scheduler.trackedTickers().map { ($0.instrument, $0.source) }, uniquingKeysWith: { a, _ in a })
         // Validate everything before starting anything, so a bad entry changes nothing.
         var planned: [(InstrumentKey, String)] = []
         for entry in entries {
@@ -73,16 +74,16 @@ struct ETLController {
             filter.status = status
         }
         let cursor = try RequestInput.idCursor(request)
-        let runs = try await self.store.runs(matching: filter, before: cursor, limit: limit + 1)
+        let runs = try await self.runs.runs(matching: filter, before: cursor, limit: limit + 1)
         let page = Array(runs.prefix(limit))
         return RunPageDTO(runs: page.map(RunDTO.init), next_cursor: runs.count > limit ? page.last?.id : nil)
     }
 
     @Sendable func runDetail(_ request: Request, context: AppRequestContext) async throws -> RunDetailDTO {
         let run = try await self.existingRun(context)
-        let steps = try await self.store.steps(ofRun: run.id)
+        let steps = try await self.runs.steps(ofRun: run.id)
         let pageSize = 200
-        let issues = try await self.store.issues(ofRun: run.id, after: nil, limit: pageSize + 1)
+        let issues = try await self.runs.issues(ofRun: run.id, after: nil, limit: pageSize + 1)
         let page = Array(issues.prefix(pageSize))
         return RunDetailDTO(
             run: RunDTO(run), steps: steps.map(StepDTO.init), issues: page.map(IssueDTO.init),
@@ -98,7 +99,7 @@ struct ETLController {
             guard let value = Int(text), value >= 0 else { throw APIError.badRequest("cursor must be a next_cursor value", code: "invalid_cursor") }
             cursor = value
         }
-        let issues = try await self.store.issues(ofRun: run.id, after: cursor, limit: limit + 1)
+        let issues = try await self.runs.issues(ofRun: run.id, after: cursor, limit: limit + 1)
         let page = Array(issues.prefix(limit))
         return IssuePageDTO(run_id: run.id, issues: page.map(IssueDTO.init), next_cursor: issues.count > limit ? page.last?.sequence : nil)
     }
@@ -113,7 +114,7 @@ struct ETLController {
     /// last row) in `X-Next-Cursor`.
     @Sendable func listTracked(_ request: Request, context: AppRequestContext) async throws -> Response {
         let limit = try RequestInput.limit(request, default: 1000, max: 1000)
-        var rows = try await self.store.trackedTickers()
+        var rows = try await self.scheduler.trackedTickers()
         if let cursor = RequestInput.query(request, "cursor") {
             let parts = cursor.split(separator: "@", maxSplits: 1).map(String.init)
             guard parts.count == 2, TickerSymbol(parts[0]) != nil, ExchangeCode(parts[1]) != nil else {
@@ -140,15 +141,14 @@ struct ETLController {
         let body = try await RequestInput.decodeJSON(TrackRequest.self, from: request, maxBytes: self.configuration.maxBodyBytes)
         let source = try self.sources.apiSource(body.source ?? "yahoo")
         let tracked = TrackedTicker(instrument: InstrumentKey(ticker: body.ticker, exchange: body.exchange), source: source, addedAt: Date())
-        let created = try await self.store.track(tracked)
-        let stored = try await self.store.trackedTickers().first { $0.instrument == tracked.instrument } ?? tracked
-        return EditedResponse(status: created ? .created : .ok, response: TrackedTickerDTO(stored))
+        let (stored, isNew) = try await self.scheduler.track(tracked)
+        return EditedResponse(status: isNew ? .created : .ok, response: TrackedTickerDTO(stored))
     }
 
     @Sendable func untrack(_ request: Request, context: AppRequestContext) async throws -> MessageDTO {
         let ticker = try RequestInput.ticker(context)
         let exchange = try RequestInput.requiredExchange(request)
-        guard try await self.store.untrack(InstrumentKey(ticker: ticker, exchange: exchange)) else {
+        guard try await self.scheduler.untrack(InstrumentKey(ticker: ticker, exchange: exchange)) else {
             throw APIError.notFound("\(ticker) on \(exchange) is not tracked", code: "ticker_not_tracked")
         }
         return MessageDTO(message: "\(ticker) on \(exchange) is no longer tracked; its stored data is kept")
@@ -156,7 +156,7 @@ struct ETLController {
 
     private func existingRun(_ context: AppRequestContext) async throws -> ETLRun {
         let id = try RequestInput.id(context)
-        guard let run = try await self.store.run(id: id) else { throw APIError.notFound("no ETL run with id \(id)", code: "run_not_found") }
+        guard let run = try await self.runs.run(id: id) else { throw APIError.notFound("no ETL run with id \(id)", code: "run_not_found") }
         return run
     }
 }

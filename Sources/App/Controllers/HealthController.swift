@@ -3,7 +3,7 @@ import Storage
 
 /// `GET /health` (liveness: the process answers) and `GET /ready` (storage reachable, migrations applied).
 struct HealthController {
-    let store: any StockCastStore
+    let database: any DatabaseService
     let instanceID: String
 
     func addRoutes(to router: Router<AppRequestContext>) {
@@ -30,14 +30,14 @@ struct HealthController {
     @Sendable func ready(_ request: Request, context: AppRequestContext) async throws -> Readiness {
         let version: Int
         do {
-            version = try await self.store.schemaVersion()
+            version = try await self.database.schemaVersion()
         } catch {
-            throw APIError(.serviceUnavailable, code: "storage_unreachable", "the \(self.store.backendName) store does not answer")
+            throw APIError(.serviceUnavailable, code: "storage_unreachable", "the \(self.database.backendName) store does not answer")
         }
         let expected = Migration.latestVersion
         guard version >= expected else {
             throw APIError(.serviceUnavailable, code: "migrations_pending", "schema version \(version), expected \(expected)")
         }
-        return Readiness(status: "ready", storage: self.store.backendName, schema_version: version, expected_schema_version: expected)
+        return Readiness(status: "ready", storage: self.database.backendName, schema_version: version, expected_schema_version: expected)
     }
 }

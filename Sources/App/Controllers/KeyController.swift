@@ -6,7 +6,8 @@ import Storage
 /// `/api/keys` (admin only): create, list, rotate and revoke API keys; `/api/audit`: the audit log. Every creation,
 /// rotation and revocation is logged with the admin key that did it (prefixes only, never a key).
 struct KeyController {
-    let store: any StockCastStore
+    let keys: any APIKeyStore
+    let audit: any AuditStore
     let authenticator: APIKeyAuthenticator
     let configuration: AppConfiguration
     let logger: Logger
@@ -55,7 +56,7 @@ struct KeyController {
         guard (1...100).contains(name.count) else { throw APIError.unprocessable("name must be 1-100 characters", code: "invalid_name") }
         let expiresAt = try Self.expiry(days: body.expires_in_days)
         let secret = APIKeySecret()
-        let record = try await self.store.createAPIKey(
+        let record = try await self.keys.createAPIKey(
             NewAPIKey(name: name, role: body.role, prefix: secret.prefix, hash: secret.hash, expiresAt: expiresAt))
         self.logger.notice(
             "API key created",
@@ -67,7 +68,7 @@ struct KeyController {
     /// `GET /api/keys?limit=&cursor=`: ascending by id; the next page's cursor in `X-Next-Cursor`.
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
         let limit = try RequestInput.limit(request, default: 100, max: 1000)
-        let keys = try await self.store.apiKeys(after: try RequestInput.idCursor(request), limit: limit + 1)
+        let keys = try await self.keys.apiKeys(after: try RequestInput.idCursor(request), limit: limit + 1)
         let page = Array(keys.prefix(limit))
         var response = try context.responseEncoder.encode(page.map { APIKeyDTO($0) }, from: request, context: context)
         if keys.count > limit, let last = page.last { response.headers[.init("X-Next-Cursor")!] = String(last.id) }
@@ -83,14 +84,14 @@ struct KeyController {
         guard (0...Self.maxGraceSeconds).contains(grace) else {
             throw APIError.unprocessable("grace_seconds must be 0-\(Self.maxGraceSeconds)", code: "invalid_grace")
         }
-        guard let old = try await self.store.apiKey(id: id), old.isActive() else {
+        guard let old = try await self.keys.apiKey(id: id), old.isActive() else {
             throw APIError.notFound("no active API key with id \(id)", code: "key_not_found")
         }
         let lifetime = old.expiresAt.map { $0.timeIntervalSince(old.createdAt) }
         let expiresAt = try body.expires_in_days.map { try Self.expiry(days: $0) } ?? lifetime.map { Date().addingTimeInterval($0) }
         let secret = APIKeySecret()
         let replacement = NewAPIKey(name: old.name, role: old.role, prefix: secret.prefix, hash: secret.hash, expiresAt: expiresAt)
-        guard let rotated = try await self.store.rotateAPIKey(id: id, replacement: replacement, retiredAt: grace > 0 ? Date().addingTimeInterval(Double(grace)) : nil) else {
+        guard let rotated = try await self.keys.rotateAPIKey(id: id, replacement: replacement, retiredAt: grace > 0 ? Date().addingTimeInterval(Double(grace)) : nil) else {
             throw APIError.notFound("no active API key with id \(id)", code: "key_not_found")
         }
         await self.authenticator.invalidate()
@@ -104,13 +105,13 @@ struct KeyController {
 
     @Sendable func revoke(_ request: Request, context: AppRequestContext) async throws -> MessageDTO {
         let id = try RequestInput.id(context)
-        guard let key = try await self.store.apiKey(id: id), key.revokedAt == nil else {
+        guard let key = try await self.keys.apiKey(id: id), key.revokedAt == nil else {
             throw APIError.notFound("no active API key with id \(id)", code: "key_not_found")
         }
-        if key.role == .admin, key.isActive(), try await self.store.activeAdminKeyCount(at: Date()) <= 1 {
+        if key.role == .admin, key.isActive(), try await self.keys.activeAdminKeyCount(at: Date()) <= 1 {
             throw APIError.conflict("key \(id) is the last active admin key; create another admin key first", code: "last_admin_key")
         }
-        guard try await self.store.revokeAPIKey(id: id) else { throw APIError.notFound("no active API key with id \(id)", code: "key_not_found") }
+        guard try await self.keys.revokeAPIKey(id: id) else { throw APIError.notFound("no active API key with id \(id)", code: "key_not_found") }
         await self.authenticator.invalidate()
         AdminKeyFile(url: self.configuration.adminKeyFile).follow(retiredHash: key.hash, replacement: nil, logger: self.logger)
         self.logger.notice("API key revoked", metadata: ["key_id": "\(id)", "key_prefix": "\(key.prefix)", "by": "\(Self.actor(context))"])
@@ -120,7 +121,7 @@ struct KeyController {
     /// `GET /api/audit?limit=&cursor=`: changes made through the API, newest first; next page in `X-Next-Cursor`.
     @Sendable func audit(_ request: Request, context: AppRequestContext) async throws -> Response {
         let limit = try RequestInput.limit(request, default: 100, max: 1000)
-        let events = try await self.store.auditEvents(before: try RequestInput.idCursor(request), limit: limit + 1)
+        let events = try await self.audit.auditEvents(before: try RequestInput.idCursor(request), limit: limit + 1)
         let page = Array(events.prefix(limit))
         var response = try context.responseEncoder.encode(page.map(AuditEventDTO.init), from: request, context: context)
         if events.count > limit, let last = page.last { response.headers[.init("X-Next-Cursor")!] = String(last.id) }

@@ -6,7 +6,7 @@ import Storage
 
 /// `/api/models/…` and `/api/mlflow/…`: register, list, inspect, delete, promote, roll back.
 struct ModelController {
-    let store: any StockCastStore
+    let prices: any PriceStore
     let registry: ModelRegistry
     let configuration: AppConfiguration
 
@@ -77,7 +77,7 @@ struct ModelController {
     @Sendable func register(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<Registered> {
         let body = try await RequestInput.decodeJSON(RegisterRequest.self, from: request, maxBytes: 64 * 1024)
         let instrument = InstrumentKey(ticker: body.ticker, exchange: body.exchange)
-        guard let dataset = try await self.store.datasets().first(where: { $0.instrument == instrument }) else {
+        guard let dataset = try await self.prices.datasets().first(where: { $0.instrument == instrument }) else {
             throw APIError.notFound("no data for \(instrument.ticker) on \(instrument.exchange); run the ETL first (GET /api/datasets lists what is stored)", code: "dataset_not_found")
         }
         let typeName = body.model_type ?? ModelType.randomForest.rawValue

@@ -175,4 +175,25 @@ struct PredictionDTO: ResponseEncodable {
     let model_metadata_id: Int64
     let predicted_at: Date
     let msg: String?
+
+    /// A stored prediction with the actual close of its target session when that is known.
+    init(_ row: PredictionRecord, actualClose actual: Double?, msg: String? = nil) {
+        self.id = row.id
+        self.ticker = row.instrument.ticker.rawValue
+        self.exchange = row.instrument.exchange.rawValue
+        self.target_date = row.targetDate.description
+        self.origin_date = row.originDate.description
+        self.horizon = row.horizon
+        self.predicted_close = row.predictedClose
+        self.lower_80 = row.lower80
+        self.upper_80 = row.upper80
+        self.lower_95 = row.lower95
+        self.upper_95 = row.upper95
+        self.actual_close = actual
+        self.error = actual.map { $0 - row.predictedClose }
+        self.naive_error = actual.map { $0 - row.originClose }
+        self.model_metadata_id = row.modelID
+        self.predicted_at = row.predictedAt
+        self.msg = msg
+    }
 }

@@ -7,7 +7,7 @@ import Storage
 /// `GET /metrics` (Prometheus text), `GET /api/alerts` (stored alerts, paged) and `GET /api/ui/config` (what the web UI
 /// needs to know about this server).
 struct MonitoringController {
-    let store: any StockCastStore
+    let alerts: any AlertStore
     let configuration: AppConfiguration
 
     func addOpenRoutes(to router: Router<AppRequestContext>) {
@@ -86,7 +86,7 @@ struct MonitoringController {
         } ?? nil
         let ticker = try RequestInput.tickerFilter(request)
         let cursor = try RequestInput.idCursor(request)
-        let rows = try await self.store.alerts(state: state, ticker: ticker, before: cursor, limit: limit + 1)
+        let rows = try await self.alerts.alerts(state: state, ticker: ticker, before: cursor, limit: limit + 1)
         let page = Array(rows.prefix(limit))
         return AlertPageDTO(alerts: page.map(AlertDTO.init), next_cursor: rows.count > limit ? page.last?.id : nil)
     }

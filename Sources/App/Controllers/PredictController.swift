@@ -6,8 +6,6 @@ import Storage
 
 /// `/api/predict/…`: single predictions (answered and stored), their history, and multi-day forecast tasks.
 struct PredictController {
-    let store: any StockCastStore
-    let registry: ModelRegistry
     let supervisor: TrainingSupervisor
     let hub: PredictionHub
     let configuration: AppConfiguration
@@ -38,44 +36,22 @@ struct PredictController {
     @Sendable func predict(_ request: Request, context: AppRequestContext) async throws -> PredictionDTO {
         let body = try await RequestInput.decodeJSON(PredictRequest.self, from: request, maxBytes: 16 * 1024)
         let instrument = InstrumentKey(ticker: body.ticker, exchange: body.exchange)
-        try await self.requireDataset(instrument)
-        let service = ForecastService(store: self.store, registry: self.registry)
-        let (model, point, actual) = try await service.predict(instrument, target: body.target_date, modelID: body.model_id)
-        let stored = try await self.hub.record([point], instrument: instrument, model: model, taskID: nil).first
+        let prediction = try await self.hub.predict(instrument, target: body.target_date, modelID: body.model_id)
+        let (point, actual) = (prediction.record, prediction.actualClose)
         let message = actual.map { String(format: "predicted close of %@ on %@: %.2f, actual close: %.2f", instrument.ticker.rawValue, point.targetDate.description, point.predictedClose, $0) }
             ?? String(format: "predicted close of %@ on %@: %.2f (80%% interval %.2f–%.2f); the session has not closed yet", instrument.ticker.rawValue, point.targetDate.description, point.predictedClose, point.lower80, point.upper80)
-        return PredictionDTO(
-            id: stored?.id, ticker: instrument.ticker.rawValue, exchange: instrument.exchange.rawValue, target_date: point.targetDate.description,
-            origin_date: point.originDate.description, horizon: point.horizon, predicted_close: point.predictedClose, lower_80: point.lower80,
-            upper_80: point.upper80, lower_95: point.lower95, upper_95: point.upper95, actual_close: actual, error: actual.map { $0 - point.predictedClose },
-            naive_error: actual.map { $0 - point.originClose }, model_metadata_id: model.id, predicted_at: stored?.predictedAt ?? Date(), msg: message
-        )
+        return PredictionDTO(point, actualClose: actual, msg: message)
     }
 
     @Sendable func history(_ request: Request, context: AppRequestContext) async throws -> Response {
         let limit = try RequestInput.limit(request, default: 100, max: 1000)
         let ticker = try RequestInput.tickerFilter(request)
         let cursor = try RequestInput.idCursor(request)
-        let rows = try await self.store.predictions(ticker: ticker, before: cursor, limit: limit + 1)
+        let rows = try await self.hub.history(ticker: ticker, before: cursor, limit: limit + 1)
         let page = Array(rows.prefix(limit))
-        var actuals: [InstrumentKey: [SessionDate: Double]] = [:]
-        for instrument in Set(page.map(\.instrument)) {
-            let dates = page.filter { $0.instrument == instrument }.map(\.targetDate)
-            guard let first = dates.min(), let last = dates.max() else { continue }
-            let bars = try await self.store.cleanBars(for: instrument, from: first, through: last, after: nil, limit: 100_000)
-            actuals[instrument] = Dictionary(bars.map { ($0.session, $0.bar.close) }, uniquingKeysWith: { a, _ in a })
-        }
-        let dtos = page.map { row in
-            let actual = actuals[row.instrument]?[row.targetDate]
-            return PredictionDTO(
-                id: row.id, ticker: row.instrument.ticker.rawValue, exchange: row.instrument.exchange.rawValue, target_date: row.targetDate.description,
-                origin_date: row.originDate.description, horizon: row.horizon, predicted_close: row.predictedClose, lower_80: row.lower80,
-                upper_80: row.upper80, lower_95: row.lower95, upper_95: row.upper95, actual_close: actual, error: actual.map { $0 - row.predictedClose },
-                naive_error: actual.map { $0 - row.originClose }, model_metadata_id: row.modelID, predicted_at: row.predictedAt, msg: nil
-            )
-        }
+        let dtos = page.map { PredictionDTO($0.prediction, actualClose: $0.actualClose) }
         var response = try context.responseEncoder.encode(dtos, from: request, context: context)
-        if rows.count > limit, let last = page.last { response.headers[.init("X-Next-Cursor")!] = String(last.id) }
+        if rows.count > limit, let last = page.last { response.headers[.init("X-Next-Cursor")!] = String(last.prediction.id) }
         return response
     }
 
@@ -96,9 +72,8 @@ struct PredictController {
         let days = body.days ?? 5
         guard (1...30).contains(days) else { throw APIError.unprocessable("days must be 1-30 trading sessions, got \(days)", code: "invalid_days") }
         let instrument = InstrumentKey(ticker: body.ticker, exchange: body.exchange)
-        try await self.requireDataset(instrument)
         // Resolve the model now, so a request that cannot succeed is refused instead of queued.
-        let (model, _) = try await self.registry.servingModel(for: instrument, modelID: body.model_id)
+        let model = try await self.hub.forecastModel(for: instrument, modelID: body.model_id)
         guard days <= model.hyperParameters.maxHorizon else {
             throw APIError.unprocessable("model \(model.id) forecasts at most \(model.hyperParameters.maxHorizon) sessions ahead", code: "invalid_days")
         }
@@ -127,11 +102,5 @@ struct PredictController {
         let task = try await self.supervisor.task(try TaskController.taskID(context))
         guard task.kind == .forecast else { throw APIError.notFound("task \(task.id) is a \(task.kind.rawValue) task, not a forecast", code: "task_not_found") }
         return task
-    }
-
-    private func requireDataset(_ instrument: InstrumentKey) async throws {
-        guard try await self.store.exchanges(listing: instrument.ticker).contains(instrument.exchange) else {
-            throw APIError.notFound("no data for \(instrument.ticker) on \(instrument.exchange)", code: "dataset_not_found")
-        }
     }
 }

@@ -6,7 +6,6 @@ import Storage
 
 /// Training tasks (`/api/train`) and the task list (`/api/tasks`, the Flower replacement).
 struct TaskController {
-    let store: any StockCastStore
     let supervisor: TrainingSupervisor
     let configuration: AppConfiguration
 
@@ -80,7 +79,7 @@ struct TaskController {
         let cursor = try RequestInput.query(request, "cursor").map { try Self.validTaskID($0) }
         let tasks: [TaskRecord]
         do {
-            tasks = try await self.store.tasks(state: state, kind: kind, before: cursor, limit: limit + 1)
+            tasks = try await self.supervisor.tasks(state: state, kind: kind, before: cursor, limit: limit + 1)
         } catch let error as StorageError where error.code == .notFound {
             throw APIError.notFound("the cursor names no task (it was deleted?): start again without cursor", code: "task_not_found")
         }

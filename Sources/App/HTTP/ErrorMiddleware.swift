@@ -28,7 +28,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as RegistryError {
             let status: HTTPResponse.Status =
                 switch error.code {
-                case .modelNotFound, .taskNotFound: .notFound
+                case .modelNotFound, .taskNotFound, .datasetNotFound: .notFound
                 case .notTrained, .conflict, .gateFailed, .noChampion: .conflict
                 case .invalidRequest: .unprocessableContent
                 case .queueFull: .tooManyRequests

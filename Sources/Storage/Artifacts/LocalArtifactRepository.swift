@@ -1,23 +1,55 @@
 import Crypto
 import Foundation
+import NIOPosix
 import PredictionCore
 
 /// Model artifacts on local disk, content-addressed: `<root>/sha256/<first two hex>/<sha256>.json`.
 ///
 /// Writing the same bytes twice stores one file; reading verifies the SHA-256, so a corrupted or swapped file is
 /// refused instead of loaded. Artifacts are data (JSON), never code. Files are written to a temporary name and
-/// renamed, so a crash never leaves a half-written artifact under its final name.
-public struct ArtifactStore: Sendable {
+/// renamed, so a crash never leaves a half-written artifact under its final name. The `ArtifactRepository` methods
+/// run the blocking file calls on NIO's thread pool; the synchronous ones are for tools that own the directory
+/// (backup and restore).
+public struct LocalArtifactRepository: ArtifactRepository {
     /// Directory holding the `sha256/` tree.
     public let root: URL
 
-    /// An artifact store under `root` (created on first write).
+    /// Artifacts under `root` (created on first write).
     public init(root: URL) {
         self.root = root
     }
 
+    public var location: String { self.root.path }
+
+    public func put(_ bytes: Data) async throws -> (uri: String, sha256: String) {
+        try await Self.offloaded { try self.write(bytes) }
+    }
+
+    public func get(sha256: String) async throws -> Data {
+        try await Self.offloaded { try self.read(sha256: sha256) }
+    }
+
+    public func remove(sha256: String) async throws {
+        try await Self.offloaded { try self.delete(sha256: sha256) }
+    }
+
+    public func checkReachable() async throws {
+        try await Self.offloaded {
+            do {
+                try FileManager.default.createDirectory(at: self.root, withIntermediateDirectories: true)
+            } catch {
+                throw StorageError(.unavailable, "artifact directory \(self.root.path) cannot be created: \(error.localizedDescription)")
+            }
+            guard FileManager.default.isWritableFile(atPath: self.root.path) else {
+                throw StorageError(.unavailable, "artifact directory \(self.root.path) is not writable")
+            }
+        }
+    }
+
+    // MARK: Synchronous file access
+
     /// Stores `bytes` and returns their `file://` URI and lower-case hex SHA-256.
-    public func put(_ bytes: Data) throws -> (uri: String, sha256: String) {
+    public func write(_ bytes: Data) throws -> (uri: String, sha256: String) {
         let sha = Self.sha256(bytes)
         let url = self.url(for: sha)
         if !FileManager.default.fileExists(atPath: url.path) {
@@ -33,7 +65,7 @@ public struct ArtifactStore: Sendable {
     }
 
     /// Reads the artifact `sha256` and verifies its hash.
-    public func get(sha256: String) throws -> Data {
+    public func read(sha256: String) throws -> Data {
         guard Self.isHash(sha256) else { throw StorageError(.invalidValue, "not a SHA-256: \(sha256)") }
         let url = self.url(for: sha256)
         guard let bytes = FileManager.default.contents(atPath: url.path) else {
@@ -46,7 +78,7 @@ public struct ArtifactStore: Sendable {
     }
 
     /// Removes the artifact `sha256` (no error when it is already gone).
-    public func remove(sha256: String) throws {
+    public func delete(sha256: String) throws {
         guard Self.isHash(sha256) else { return }
         let url = self.url(for: sha256)
         if FileManager.default.fileExists(atPath: url.path) { try FileManager.default.removeItem(at: url) }
@@ -62,7 +94,13 @@ public struct ArtifactStore: Sendable {
         SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
     }
 
-    private static func isHash(_ text: String) -> Bool {
+    /// Whether `text` is a lower-case hex SHA-256.
+    public static func isHash(_ text: String) -> Bool {
         text.utf8.count == 64 && text.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }
+    }
+
+    /// Runs blocking file work on NIO's shared thread pool.
+    private static func offloaded<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await NIOThreadPool.singleton.runIfActive(body)
     }
 }
