@@ -2,7 +2,8 @@
 # `make test` after the packages are installed: every stage runs (in this order), each timed, and a summary table is
 # printed at the end; the exit status is non-zero when any stage failed.
 #
-#   swift test   every Swift suite; the storage contract on SQLite and on a private PostgreSQL 15 (port 5433)
+#   swift test   every Swift suite; the storage contract on SQLite and on a private PostgreSQL 15 (port 5433); model
+#                artifacts on moto_server with SigV4 checking (scripts/test-s3.sh, port 5435)
 #   build        the debug `stockcast` binary the integration stages run
 #   cluster      two instances on one Kafka mock cluster                   (scripts/cluster-tests.sh)
 #   monitor      a real Prometheus evaluating every dashboard and rule      (scripts/monitor-tests.sh)
@@ -39,9 +40,15 @@ stage() {
 
 swift_tests() {
   scripts/test-postgres.sh start || return 1
-  STOCKCAST_TEST_POSTGRES_URL="$(scripts/test-postgres.sh url)" STOCKCAST_REQUIRE_POSTGRES=1 \
-    $SWIFT test 2>&1 | tee "$LOGS/swift-test.log"
-  local status=${PIPESTATUS[0]}
+  scripts/test-s3.sh start || return 1
+  (
+    eval "$(scripts/test-s3.sh env)"
+    STOCKCAST_TEST_POSTGRES_URL="$(scripts/test-postgres.sh url)" STOCKCAST_REQUIRE_POSTGRES=1 STOCKCAST_REQUIRE_S3=1 \
+      $SWIFT test 2>&1 | tee "$LOGS/swift-test.log"
+    exit "${PIPESTATUS[0]}"
+  )
+  local status=$?
+  scripts/test-s3.sh stop
   scripts/test-postgres.sh stop
   return "$status"
 }

@@ -190,7 +190,7 @@ func buildRouter(_ parts: ServiceParts, configuration: AppConfiguration, logger:
     router.add(middleware: SecurityHeadersMiddleware(secure: parts.tls != nil))
     if configuration.accessLog { router.add(middleware: AccessLogMiddleware(logger: logger)) }
     router.add(middleware: ErrorMiddleware())
-    HealthController(database: parts.storage.database, instanceID: configuration.instanceID).addRoutes(to: router)
+    HealthController(database: parts.storage.database, artifacts: parts.storage.artifacts, instanceID: configuration.instanceID).addRoutes(to: router)
     router.get("/openapi.json") { _, _ in
         Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(data: try OpenAPIDocument.json())))
     }

@@ -3,8 +3,9 @@ import Logging
 import Storage
 
 /// The storage ports of one process, built from configuration: the only place that knows which backend serves which
-/// port. Today one database (PostgreSQL when `storage.postgres.url` is set, else SQLite in `data_dir`) serves every
-/// record port and artifacts live in `<data_dir>/artifacts`; another backend for a port is a new type plus one line here.
+/// port. One database (PostgreSQL when `storage.postgres.url` is set, else SQLite in `data_dir`) serves every record
+/// port; artifacts live in an S3-compatible bucket when `artifacts.s3.endpoint` is set, else in `<data_dir>/artifacts`.
+/// Another backend for a port is a new type plus one line here.
 struct StorageBackends: Sendable {
     /// The database: its connections (a service), migrations and schema version.
     let database: any DatabaseService
@@ -42,7 +43,12 @@ struct StorageBackends: Sendable {
             } else {
                 SQLiteStore(path: configuration.dataDirectory.appendingPathComponent(configuration.sqliteFile).path, logger: logger)
             }
-        let artifacts = LocalArtifactRepository(root: configuration.dataDirectory.appendingPathComponent("artifacts"))
+        let artifacts: any ArtifactRepository =
+            if let s3 = configuration.artifactsS3 {
+                S3ArtifactRepository(settings: s3)
+            } else {
+                LocalArtifactRepository(root: configuration.dataDirectory.appendingPathComponent("artifacts"))
+            }
         return StorageBackends(store: store, artifacts: artifacts)
     }
 }

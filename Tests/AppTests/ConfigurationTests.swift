@@ -46,4 +46,38 @@ import Testing
             try AppConfiguration.load(configFile: nil, overrides: ["etl.schedule.time": "25:00"], environment: [:], workingDirectory: dir)
         }
     }
+
+    /// `artifacts.s3.*`: off by default; credentials from the keys or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (the
+    /// keys win); every bad value stops the start with a message naming its key and never showing the secret.
+    @Test func s3ArtifactSettingsAreValidatedAndNamed() throws {
+        let dir = FileManager.default.temporaryDirectory
+        #expect(try AppConfiguration.load(configFile: nil, overrides: [:], environment: [:], workingDirectory: dir).artifactsS3 == nil)
+        let base = ["artifacts.s3.endpoint": "http://127.0.0.1:9000", "artifacts.s3.bucket": "models", "artifacts.s3.prefix": "prod"]
+        let aws = ["AWS_ACCESS_KEY_ID": "AKIDENV", "AWS_SECRET_ACCESS_KEY": "env-secret"]
+        let fromEnvironment = try #require(try AppConfiguration.load(configFile: nil, overrides: base, environment: aws, workingDirectory: dir).artifactsS3)
+        #expect(fromEnvironment.credentials.accessKeyID == "AKIDENV")
+        #expect(fromEnvironment.prefix == "prod/")
+        #expect(fromEnvironment.pathStyle && fromEnvironment.region == "us-east-1")
+        var explicit = base
+        explicit["artifacts.s3.access_key_id"] = "AKIDCONF"
+        explicit["artifacts.s3.secret_access_key"] = "conf-secret"
+        #expect(try AppConfiguration.load(configFile: nil, overrides: explicit, environment: aws, workingDirectory: dir).artifactsS3?.credentials.accessKeyID == "AKIDCONF")
+        let bad: [(String, String, [String: String])] = [
+            ("artifacts.s3.endpoint", "ftp://127.0.0.1", aws), ("artifacts.s3.endpoint", "not a url", aws),
+            ("artifacts.s3.bucket", "Bad_Bucket", aws), ("artifacts.s3.bucket", "", aws), ("artifacts.s3.region", "US East", aws),
+            ("artifacts.s3.prefix", "/absolute", aws), ("artifacts.s3.path_style", "sometimes", aws),
+            ("artifacts.s3.access_key_id", "", [:]),
+        ]
+        for (key, value, environment) in bad {
+            var overrides = base
+            overrides[key] = value
+            do {
+                _ = try AppConfiguration.load(configFile: nil, overrides: overrides, environment: environment, workingDirectory: dir)
+                Issue.record("\(key)=\(value) was accepted")
+            } catch let error as ConfigurationError {
+                #expect(error.description.contains(key), "\(key)=\(value): \(error)")
+                #expect(!error.description.contains("env-secret"))
+            }
+        }
+    }
 }

@@ -116,7 +116,7 @@ public actor ModelRegistry: Service {
         model.error = nil
         try await self.store.updateModel(model)
         self.loaded[id] = nil
-        if let previousSHA, previousSHA != sha { try await self.removeArtifactIfUnused(previousSHA) }
+        if let previousSHA, previousSHA != sha { await self.removeArtifactIfUnused(previousSHA) }
         self.publish("trained", model)
         return model
     }
@@ -246,19 +246,25 @@ public actor ModelRegistry: Service {
         }
         _ = try await self.store.deleteModel(id: id)
         self.loaded[id] = nil
-        if let sha = model.artifactSHA256 { try await self.removeArtifactIfUnused(sha) }
+        if let sha = model.artifactSHA256 { await self.removeArtifactIfUnused(sha) }
         self.publish("deleted", model)
         return model
     }
 
-    private func removeArtifactIfUnused(_ sha: String) async throws {
-        var offset = 0
-        while true {
-            let page = try await self.store.models(of: nil, offset: offset, limit: 500)
-            if page.contains(where: { $0.artifactSHA256 == sha }) { return }
-            if page.count < 500 { break }
-            offset += 500
+    /// Removes an artifact no model names any more. Best effort: the records are already consistent, so a store that
+    /// fails now leaves an unreferenced object behind (logged), never a record pointing at a missing one.
+    private func removeArtifactIfUnused(_ sha: String) async {
+        do {
+            var offset = 0
+            while true {
+                let page = try await self.store.models(of: nil, offset: offset, limit: 500)
+                if page.contains(where: { $0.artifactSHA256 == sha }) { return }
+                if page.count < 500 { break }
+                offset += 500
+            }
+            try await self.artifacts.remove(sha256: sha)
+        } catch {
+            self.logger.warning("unused artifact left in place", metadata: ["sha256": "\(sha)", "error": "\(error)"])
         }
-        try await self.artifacts.remove(sha256: sha)
     }
 }

@@ -10,7 +10,7 @@ struct StockCastCommand: AsyncParsableCommand {
         abstract: "Stock market data, ETL and forecasting in one binary.",
         subcommands: [
             ServeCommand.self, ETLCommand.self, DatasetsCommand.self, TrainCommand.self, PredictCommand.self, BacktestCommand.self,
-            KafkaMockCommand.self, BackupCommand.self, RestoreCommand.self,
+            KafkaMockCommand.self, BackupCommand.self, RestoreCommand.self, ArtifactsCommand.self,
         ]
     )
 }

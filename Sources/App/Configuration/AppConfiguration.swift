@@ -1,5 +1,6 @@
 import Actors
 import Foundation
+import Storage
 
 /// Every setting of `stockcast`, typed. Defaults live in `defaultValues` (identical to `Config/default.json`, which a
 /// test checks); see `ConfigValues` for how layers override them and README "Configuration" for each key.
@@ -26,6 +27,9 @@ struct AppConfiguration: Sendable {
     var tlsPrivateKey: String?
     /// `storage.postgres.url`: when set, PostgreSQL is used instead of SQLite. Defaults to empty.
     var postgresURL: String?
+    /// `artifacts.s3.*`: model artifacts in an S3-compatible store instead of `<data_dir>/artifacts` when
+    /// `artifacts.s3.endpoint` is set. Defaults to empty (local directory).
+    var artifactsS3: S3ArtifactRepository.Settings?
     /// `storage.sqlite.file`: database file name inside `data_dir`. Defaults to `stockcast.sqlite`.
     var sqliteFile = "stockcast.sqlite"
     /// `etl.sample_data`: ingest the bundled sample data on first start of an empty store. Defaults to `true`.
@@ -89,6 +93,13 @@ struct AppConfiguration: Sendable {
         "http.tls.private_key": "",
         "storage.postgres.url": "",
         "storage.sqlite.file": "stockcast.sqlite",
+        "artifacts.s3.endpoint": "",
+        "artifacts.s3.bucket": "",
+        "artifacts.s3.region": "us-east-1",
+        "artifacts.s3.prefix": "",
+        "artifacts.s3.path_style": "true",
+        "artifacts.s3.access_key_id": "",
+        "artifacts.s3.secret_access_key": "",
         "etl.sample_data": "true",
         "etl.max_concurrent_runs": "2",
         "etl.max_queued_runs": "10000",
@@ -159,6 +170,7 @@ struct AppConfiguration: Sendable {
         }
         values.merge(environment: environment, knownKeys: known)
         values.merge(overrides)
+        values.fillFallbacks(from: environment)
         return try AppConfiguration(values)
     }
 
@@ -190,6 +202,7 @@ struct AppConfiguration: Sendable {
             throw ConfigurationError("storage.postgres.url must start with postgres:// or postgresql://")
         }
         self.sqliteFile = values.string("storage.sqlite.file")
+        self.artifactsS3 = try Self.s3Settings(values)
         self.ingestSampleData = try values.bool("etl.sample_data")
         self.pipeline.maxConcurrentRuns = try values.int("etl.max_concurrent_runs", in: 1...64)
         self.pipeline.maxQueuedRuns = try values.int("etl.max_queued_runs", in: 1...1_000_000)
@@ -240,6 +253,39 @@ struct AppConfiguration: Sendable {
         self.alerts.staleSessions = try values.int("alerts.stale_sessions", in: 1...1000)
         self.alerts.errorRateThreshold = try values.double("alerts.error_rate_threshold", in: 0...1)
         self.alerts.p99LatencyMilliseconds = try values.double("alerts.p99_latency_ms", in: 1...600_000)
+    }
+
+    /// `artifacts.s3.*`, or `nil` when no endpoint is set. Credentials fall back to `AWS_ACCESS_KEY_ID` /
+    /// `AWS_SECRET_ACCESS_KEY` (merged by `ConfigValues` under the configured keys when those are empty).
+    static func s3Settings(_ values: ConfigValues) throws -> S3ArtifactRepository.Settings? {
+        guard let endpoint = try values.optionalURL("artifacts.s3.endpoint") else { return nil }
+        guard let url = URL(string: endpoint), url.host != nil, url.query == nil else {
+            throw ConfigurationError("artifacts.s3.endpoint must be http(s)://host[:port], got \"\(endpoint)\"")
+        }
+        let bucket = values.string("artifacts.s3.bucket")
+        // S3's bucket naming rules: 3-63 characters of a-z, 0-9, '.', '-', starting and ending with a letter or digit.
+        guard (3...63).contains(bucket.count), bucket.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "." || $0 == "-") }),
+            bucket.first!.isLetter || bucket.first!.isNumber, bucket.last!.isLetter || bucket.last!.isNumber
+        else { throw ConfigurationError("artifacts.s3.bucket must be an S3 bucket name (3-63 of a-z 0-9 . -), got \"\(bucket)\"") }
+        guard let keyID = values.optionalString("artifacts.s3.access_key_id"), let secret = values.optionalString("artifacts.s3.secret_access_key") else {
+            throw ConfigurationError(
+                "artifacts.s3.endpoint is set but artifacts.s3.access_key_id / artifacts.s3.secret_access_key are not (nor AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)")
+        }
+        let region = values.string("artifacts.s3.region")
+        guard !region.isEmpty, region.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }) else {
+            throw ConfigurationError("artifacts.s3.region must be a region name such as us-east-1, got \"\(region)\"")
+        }
+        var prefix = values.string("artifacts.s3.prefix")
+        if !prefix.isEmpty, !prefix.hasSuffix("/") { prefix += "/" }
+        guard !prefix.hasPrefix("/"), !prefix.contains("//") else {
+            throw ConfigurationError("artifacts.s3.prefix must be a relative key prefix such as stockcast/, got \"\(prefix)\"")
+        }
+        var settings = S3ArtifactRepository.Settings(
+            endpoint: url, bucket: bucket, credentials: .init(accessKeyID: keyID, secretAccessKey: secret))
+        settings.region = region
+        settings.prefix = prefix
+        settings.pathStyle = try values.bool("artifacts.s3.path_style")
+        return settings
     }
 
     /// A comma-separated list of `http(s)://host[:port]` origins.

@@ -42,6 +42,19 @@ struct ConfigValues: Sendable {
         }
     }
 
+    /// The usual variables of other tools, used for a key only when every layer left it empty.
+    static let environmentFallbacks: [String: String] = [
+        "AWS_ACCESS_KEY_ID": "artifacts.s3.access_key_id",
+        "AWS_SECRET_ACCESS_KEY": "artifacts.s3.secret_access_key",
+    ]
+
+    /// Fills keys still empty from `environmentFallbacks`.
+    mutating func fillFallbacks(from environment: [String: String]) {
+        for (name, key) in Self.environmentFallbacks where self.optionalString(key) == nil {
+            if let value = environment[name], !value.isEmpty { self.values[key] = value }
+        }
+    }
+
     /// Overlays `STOCKCAST_*` variables for known keys.
     mutating func merge(environment: [String: String], knownKeys: Set<String>) {
         for key in knownKeys {

@@ -1,9 +1,12 @@
 import Hummingbird
+import PredictionCore
 import Storage
 
-/// `GET /health` (liveness: the process answers) and `GET /ready` (storage reachable, migrations applied).
+/// `GET /health` (liveness: the process answers) and `GET /ready` (database reachable, migrations applied, artifact
+/// store reachable with these credentials).
 struct HealthController {
     let database: any DatabaseService
+    let artifacts: any ArtifactRepository
     let instanceID: String
 
     func addRoutes(to router: Router<AppRequestContext>) {
@@ -21,6 +24,7 @@ struct HealthController {
         let storage: String
         let schema_version: Int
         let expected_schema_version: Int
+        let artifacts: String
     }
 
     @Sendable func health(_ request: Request, context: AppRequestContext) async throws -> Health {
@@ -38,6 +42,13 @@ struct HealthController {
         guard version >= expected else {
             throw APIError(.serviceUnavailable, code: "migrations_pending", "schema version \(version), expected \(expected)")
         }
-        return Readiness(status: "ready", storage: self.database.backendName, schema_version: version, expected_schema_version: expected)
+        do {
+            try await self.artifacts.checkReachable()
+        } catch let error as StorageError {
+            throw APIError(.serviceUnavailable, code: "artifacts_unavailable", error.message)
+        }
+        return Readiness(
+            status: "ready", storage: self.database.backendName, schema_version: version, expected_schema_version: expected,
+            artifacts: self.artifacts.location)
     }
 }

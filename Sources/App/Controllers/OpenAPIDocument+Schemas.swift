@@ -36,7 +36,7 @@ extension OpenAPIDocument {
             "Message": object(["message": string], required: ["message"]),
             "Health": object(["status": string, "instance": string], required: ["status"]),
             "Readiness": object(
-                ["status": string, "storage": string, "schema_version": integer, "expected_schema_version": integer],
+                ["status": string, "storage": string, "schema_version": integer, "expected_schema_version": integer, "artifacts": string],
                 required: ["status", "storage", "schema_version"]
             ),
             "Dataset": object(
