@@ -30,6 +30,11 @@ public actor MarketDataPipeline: Service {
         public var maxStoredIssues: Int = 10_000
         /// Buffer of each event subscriber (newest kept). Defaults to `256`.
         public var eventBufferSize: Int = 256
+        /// This instance's name, recorded as the owner of the runs it accepts. Defaults to `local`.
+        public var instance = "local"
+        /// Whether other instances share the store (PostgreSQL): recovery at start then touches only this instance's
+        /// runs. Defaults to `false` (SQLite: every run is this process's).
+        public var sharedStore = false
 
         /// The defaults.
         public init() {}
@@ -120,7 +125,7 @@ public actor MarketDataPipeline: Service {
             guard self.queue.count < self.configuration.maxQueuedRuns else {
                 throw PipelineError(.queueFull, "the ETL queue holds \(self.queue.count) runs, its limit; try again later")
             }
-            let run = try await self.runs.createRun(NewETLRun(instrument: instrument, source: source, trigger: trigger, retryOf: retryOf))
+            let run = try await self.runs.createRun(NewETLRun(instrument: instrument, source: source, trigger: trigger, retryOf: retryOf, owner: self.configuration.instance))
             self.enqueue(run)
             self.publish(ETLRunEvent(run: run, step: nil))
             return run
@@ -203,12 +208,15 @@ public actor MarketDataPipeline: Service {
         return next
     }
 
-    /// Marks runs left `running` by a crash as failed and queues the `pending` ones again. A failed run that stored
+    /// Marks runs left `running` by a crash as failed and queues the `pending` ones again (on a shared store only this
+    /// instance's own: another instance's runs are its to recover). A failed run that stored
     /// its raw bars but not the clean ones gets a `repair` run that rebuilds them (raw bars without clean bars would
     /// otherwise stay invisible until someone retried by hand); it is queued, not executed inline, so a repair that
     /// itself kills the process is never resumed blindly.
     private func recover() async throws {
-        for stale in try await self.runs.runs(matching: ETLRunFilter(status: .running), before: nil, limit: 10_000) {
+        let (shared, instance) = (self.configuration.sharedStore, self.configuration.instance)
+        for stale in try await self.runs.runs(matching: ETLRunFilter(status: .running), before: nil, limit: 10_000)
+        where !shared || stale.owner == instance {
             var run = stale
             run.status = .failed
             run.error = "interrupted: the server stopped while this run was in progress; retry it"
@@ -221,12 +229,14 @@ public actor MarketDataPipeline: Service {
             let cleanStored = steps.contains { $0.name == .store && $0.status == .completed }
             if rawStored, !cleanStored, run.trigger != .repair {
                 let repair = try await self.runs.createRun(
-                    NewETLRun(instrument: run.instrument, source: ETLRunExecutor.rebuildSource, trigger: .repair, retryOf: run.id))
+                    NewETLRun(
+                        instrument: run.instrument, source: ETLRunExecutor.rebuildSource, trigger: .repair, retryOf: run.id,
+                        owner: self.configuration.instance))
                 self.logger.notice("queued a repair of the clean bars", metadata: ["run": "\(repair.id)", "interrupted": "\(run.id)"])
             }
         }
         let pending = try await self.runs.runs(matching: ETLRunFilter(status: .pending), before: nil, limit: self.configuration.maxQueuedRuns)
-        for run in pending.reversed() { self.enqueue(run) }
+        for run in pending.reversed() where !shared || run.owner == instance { self.enqueue(run) }
         self.recovered = true
     }
 

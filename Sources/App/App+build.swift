@@ -24,7 +24,7 @@ func buildApplication(_ parts: ServiceParts, configuration: AppConfiguration, lo
     let streams = Router(context: StreamRequestContext.self)
     streams.add(middleware: ErrorMiddleware())
     let stream = streamRoutes(parts, configuration: configuration)
-    stream.addRoutes(to: streams)
+    if configuration.roles.contains(.api) { stream.addRoutes(to: streams) }
     let server = HTTPServerBuilder.stockcast(
         webSocketRouter: streams, limits: parts.connectionLimits, counter: parts.connections, pingSeconds: configuration.websocket.pingSeconds,
         tls: parts.tls, upgradeCheck: stream.upgradeCheck)
@@ -134,11 +134,16 @@ func makeServices(_ configuration: AppConfiguration, logger: Logger) throws -> S
     let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
     let readiness = ReadinessGate()
     let providers = LiveProviderCatalog(configuration: configuration, httpClient: httpClient)
+    var pipelineSettings = configuration.pipeline
+    pipelineSettings.instance = configuration.instanceID
+    pipelineSettings.sharedStore = storage.sharedDatabase
     let pipeline = MarketDataPipeline(
-        runs: storage.runs, prices: storage.prices, providers: providers, configuration: configuration.pipeline, logger: logger, readiness: readiness
+        runs: storage.runs, prices: storage.prices, providers: providers, configuration: pipelineSettings, logger: logger, readiness: readiness
     )
+    var schedule = configuration.schedule
+    schedule.enabled = schedule.enabled && configuration.roles.contains(.scheduler)
     let scheduler = ETLScheduler(
-        pipeline: pipeline, runs: storage.runs, tickers: storage.tickers, instance: configuration.instanceID, configuration: configuration.schedule, logger: logger,
+        pipeline: pipeline, runs: storage.runs, tickers: storage.tickers, instance: configuration.instanceID, configuration: schedule, logger: logger,
         readiness: readiness
     )
     let instance = configuration.instanceID
@@ -148,8 +153,11 @@ func makeServices(_ configuration: AppConfiguration, logger: Logger) throws -> S
     let hub = PredictionHub(
         predictions: storage.predictions, prices: storage.prices, registry: registry, bus: bus, detector: detector, pipeline: pipeline,
         instance: instance, logger: logger, readiness: readiness)
+    var training = configuration.training
+    training.claimsWork = configuration.roles.contains(.worker)
+    training.sharedStore = storage.sharedDatabase
     let supervisor = TrainingSupervisor(
-        tasks: storage.tasks, prices: storage.prices, registry: registry, hub: hub, bus: bus, instance: instance, configuration: configuration.training, logger: logger,
+        tasks: storage.tasks, prices: storage.prices, registry: registry, hub: hub, bus: bus, instance: instance, configuration: training, logger: logger,
         readiness: readiness
     )
     var broadcasting = WebSocketBroadcaster.Configuration()
@@ -191,6 +199,11 @@ func buildRouter(_ parts: ServiceParts, configuration: AppConfiguration, logger:
     if configuration.accessLog { router.add(middleware: AccessLogMiddleware(logger: logger)) }
     router.add(middleware: ErrorMiddleware())
     HealthController(database: parts.storage.database, artifacts: parts.storage.artifacts, instanceID: configuration.instanceID).addRoutes(to: router)
+    // An instance without the api role (a worker) answers only its health, readiness and metrics.
+    guard configuration.roles.contains(.api) else {
+        MonitoringController.addMetricsRoute(to: router)
+        return router
+    }
     router.get("/openapi.json") { _, _ in
         Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(data: try OpenAPIDocument.json())))
     }

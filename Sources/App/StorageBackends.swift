@@ -20,6 +20,10 @@ struct StorageBackends: Sendable {
     let alerts: any AlertStore
     let artifacts: any ArtifactRepository
 
+    /// Whether other processes may use the same database (PostgreSQL): work is then claimed, and start-up recovery
+    /// touches only this instance's rows. SQLite belongs to one process.
+    var sharedDatabase: Bool { self.database.backendName == "postgres" }
+
     /// Every port served by `store`, artifacts in `artifacts`.
     init(store: any StockCastStore, artifacts: any ArtifactRepository) {
         self.database = store

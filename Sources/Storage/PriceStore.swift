@@ -137,8 +137,22 @@ public protocol ModelStore: Sendable {
 public protocol TaskStore: Sendable {
     /// Stores a new task.
     func createTask(_ task: TaskRecord) async throws
-    /// Overwrites a task's state, progress, message, result, error and times.
+    /// Overwrites a task's state, progress, message, result, error and times, fenced on its attempt: `.superseded`
+    /// when the stored task has moved to another attempt (a later claim), `.notFound` when it does not exist.
     func updateTask(_ task: TaskRecord) async throws
+    /// Claims the oldest task waiting for a worker for `instance`: a `pending` one, or a `running` one whose lease
+    /// expired before `now` after fewer than `maxAttempts` attempts. It becomes `running` with `owner`, a lease until
+    /// `leaseUntil` and `attempt` + 1 (the previous owner is fenced off). Each task goes to exactly one of several
+    /// concurrent claimers.
+    func claimTask(instance: String, now: Date, leaseUntil: Date, maxAttempts: Int) async throws -> TaskRecord?
+    /// Running tasks whose lease expired before `now` after `maxAttempts` attempts become `failed` with `reason`;
+    /// returns them.
+    func failAbandonedTasks(now: Date, maxAttempts: Int, reason: String) async throws -> [TaskRecord]
+    /// Extends to `until` the lease that `instance` holds on attempt `attempt` of task `id`. Returns whether a cancel
+    /// was requested, or `nil` when that lease is no longer held (the task was reclaimed, ended or deleted).
+    func renewTaskLease(id: String, instance: String, attempt: Int, until: Date) async throws -> Bool?
+    /// Asks the owner of a running task to stop (it sees the flag at its next heartbeat); `false` when not running.
+    func requestTaskCancel(id: String) async throws -> Bool
     /// One task, or `nil`.
     func task(id: String) async throws -> TaskRecord?
     /// Tasks newest first (by creation), filtered, created strictly before the task `cursor` when given, at most `limit`.
@@ -164,15 +178,16 @@ public protocol PredictionStore: Sendable {
 }
 
 /// Alerts raised by the anomaly detector and the service monitor: at most one active alert per kind and instrument
-/// (service-level alerts have no instrument), across every instance sharing the database.
+/// across every instance sharing the database (raised once per system), and one per kind and instance for
+/// service-level alerts (no instrument: each instance's 5xx rate or latency is its own).
 public protocol AlertStore: Sendable {
     /// Raises `alert` unless an alert of the same kind and instrument is active; then that one is updated (messages,
     /// details, target_date, updated_at) and returned with isNew = false. Safe under concurrent callers and several
     /// instances. `.invalidValue` when `details` is not JSON.
     func raiseAlert(_ alert: NewAlert) async throws -> (alert: AlertRecord, isNew: Bool)
-    /// Resolves the active alert of kind+instrument if there is one and returns it (state resolved, resolvedAt and
-    /// updatedAt = at); `nil` when none is active.
-    func resolveAlert(kind: AlertKind, instrument: InstrumentKey?, at: Date) async throws -> AlertRecord?
+    /// Resolves the active alert of kind+instrument (a service-level one, `instrument` nil, of `instance`) if there is
+    /// one and returns it (state resolved, resolvedAt and updatedAt = at); `nil` when none is active.
+    func resolveAlert(kind: AlertKind, instrument: InstrumentKey?, instance: String, at: Date) async throws -> AlertRecord?
     /// Active alerts, newest first (id desc), at most `limit`.
     func activeAlerts(limit: Int) async throws -> [AlertRecord]
     /// Alerts newest first (id desc), optionally filtered by state and ticker, id < cursor, at most `limit` (keyset paging).

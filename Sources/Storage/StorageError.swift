@@ -22,6 +22,8 @@ extension ErrorCode where Domain == StorageFailure {
     public static var corruptRow: Self { Self("corrupt_row") }
     /// A schema migration failed; the schema is left at the last applied version.
     public static var migrationFailed: Self { Self("migration_failed") }
+    /// The row changed hands: a task update by an owner whose attempt was superseded by a later claim.
+    public static var superseded: Self { Self("superseded") }
     /// A statement failed (constraint violation, lost connection, ...).
     public static var queryFailed: Self { Self("query_failed") }
 }

@@ -101,6 +101,37 @@ import Testing
         }
     }
 
+    /// On a shared store (several instances), start-up recovery touches only this instance's runs: another instance's
+    /// running run is not failed and its pending one is not run here (it ran twice before).
+    @Test func recoveryOnASharedStoreTouchesOnlyItsOwnRuns() async throws {
+        let (store, dir) = try await PipelineFixtures.store()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        defer { Task { await store.close() } }
+        let instrument = PipelineFixtures.instrument
+        var theirs = try await store.createRun(NewETLRun(instrument: instrument, source: "yahoo", trigger: .manual, owner: "other"))
+        theirs.status = .running
+        theirs.startedAt = Date()
+        try await store.updateRun(theirs)
+        let theirsPending = try await store.createRun(NewETLRun(instrument: instrument, source: "yahoo", trigger: .schedule, owner: "other"))
+        var mine = try await store.createRun(NewETLRun(instrument: instrument, source: "yahoo", trigger: .manual, owner: "me"))
+        mine.status = .running
+        try await store.updateRun(mine)
+        let minePending = try await store.createRun(NewETLRun(instrument: instrument, source: "yahoo", trigger: .schedule, owner: "me"))
+        var configuration = PipelineFixtures.fastConfiguration
+        configuration.instance = "me"
+        configuration.sharedStore = true
+        let provider = ScriptedProvider([.success(PipelineFixtures.series(count: 5))])
+        let (theirsID, mineID, theirsPendingID) = (theirs.id, mine.id, theirsPending.id)
+        try await PipelineFixtures.withPipeline(provider: provider, store: store, configuration: configuration) { pipeline, _ in
+            #expect(try await pipeline.waitUntilFinished(minePending.id).status == .completed)
+            #expect(try await store.run(id: mineID)?.status == .failed)
+            #expect(try await store.run(id: theirsID)?.status == .running)
+            #expect(try await store.run(id: theirsPendingID)?.status == .pending)
+            let submitted = try await pipeline.submit(instrument, source: "yahoo", trigger: .manual)
+            #expect(submitted.owner == "me")
+        }
+    }
+
     /// Issue 9 (10): a run that a crash stopped after storing raw bars but before the clean ones is repaired at the
     /// next start by a `repair` run (it stayed without clean bars until someone retried by hand).
     @Test func interruptedRunBetweenRawAndCleanIsRepaired() async throws {

@@ -16,15 +16,7 @@ import Testing
     ) async throws -> T {
         let (store, dir) = try await PipelineFixtures.store()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let text = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Sources/App/Resources/SampleData/goog.csv"), encoding: .utf8)
-        let bars = text.split(separator: "\n").dropFirst().prefix(600).compactMap { line -> PriceBar? in
-            let f = line.split(separator: ",")
-            guard f.count == 6, let d = SessionDate(String(f[0])) else { return nil }
-            return PriceBar(session: d, open: Double(f[1])!, high: Double(f[2])!, low: Double(f[3])!, close: Double(f[4])!, volume: Int64(f[5])!)
-        }
-        _ = try await store.upsertRawBars(bars, for: Self.goog, source: "test", runID: 0)
-        _ = try await store.upsertCleanBars(BarCleaner.clean(bars: bars, actions: [], flagged: []), for: Self.goog)
+        try await Self.storeGoog(in: store)
         let logger = Logger(label: "test")
         let registry = ModelRegistry(models: store, artifacts: LocalArtifactRepository(root: dir.appendingPathComponent("artifacts")), logger: logger)
         let hub = PredictionHub(predictions: store, prices: store, registry: registry, logger: logger)
@@ -49,6 +41,19 @@ import Testing
         }) } catch { outcome = .failure(error) }
         await store.close()
         return try outcome.get()
+    }
+
+    /// Stores the first 600 sessions of the bundled GOOG sample, raw and cleaned.
+    static func storeGoog(in store: SQLiteStore) async throws {
+        let text = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Sources/App/Resources/SampleData/goog.csv"), encoding: .utf8)
+        let bars = text.split(separator: "\n").dropFirst().prefix(600).compactMap { line -> PriceBar? in
+            let f = line.split(separator: ",")
+            guard f.count == 6, let d = SessionDate(String(f[0])) else { return nil }
+            return PriceBar(session: d, open: Double(f[1])!, high: Double(f[2])!, low: Double(f[3])!, close: Double(f[4])!, volume: Int64(f[5])!)
+        }
+        _ = try await store.upsertRawBars(bars, for: Self.goog, source: "test", runID: 0)
+        _ = try await store.upsertCleanBars(BarCleaner.clean(bars: bars, actions: [], flagged: []), for: Self.goog)
     }
 
     static func newModel(_ type: ModelType, maxHorizon: Int = 5) -> NewModel {

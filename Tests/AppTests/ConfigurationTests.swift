@@ -1,5 +1,7 @@
 import Actors
 import Foundation
+import Hummingbird
+import HummingbirdTesting
 import PredictionCore
 import Storage
 import Testing
@@ -77,6 +79,39 @@ import Testing
             } catch let error as ConfigurationError {
                 #expect(error.description.contains(key), "\(key)=\(value): \(error)")
                 #expect(!error.description.contains("env-secret"))
+            }
+        }
+    }
+
+    /// `instance.roles` / `--roles`: every role by default; unknown, repeated or no roles stop the start naming the key;
+    /// lease settings out of range too.
+    @Test func rolesAndLeaseSettingsAreValidated() throws {
+        let dir = FileManager.default.temporaryDirectory
+        func load(_ overrides: [String: String]) throws -> AppConfiguration {
+            try AppConfiguration.load(configFile: nil, overrides: overrides, environment: [:], workingDirectory: dir)
+        }
+        #expect(try load([:]).roles == [.api, .worker, .scheduler])
+        #expect(try load(["instance.roles": " worker , scheduler"]).roles == [.worker, .scheduler])
+        for (key, value) in [("instance.roles", "api,wroker"), ("instance.roles", "api,api"), ("instance.roles", ""),
+                             ("training.lease_seconds", "1"), ("training.max_attempts", "0")] {
+            do {
+                _ = try load([key: value])
+                Issue.record("\(key)=\(value) was accepted")
+            } catch let error as ConfigurationError {
+                #expect(error.description.contains(key), "\(error)")
+            }
+        }
+    }
+
+    /// A worker-only instance serves its health, readiness and metrics, and no API, UI or stream.
+    @Test func aWorkerServesOnlyHealthReadinessAndMetrics() async throws {
+        let harness = try AppTestHarness { $0.roles = [.worker] }
+        try await harness.test { client in
+            for path in ["/health", "/ready", "/metrics"] {
+                try await client.execute(uri: path, method: .get) { #expect($0.status == .ok, "\(path)") }
+            }
+            for path in ["/api/datasets", "/", "/openapi.json", "/api/ui/config"] {
+                try await client.execute(uri: path, method: .get) { #expect($0.status == .notFound, "\(path)") }
             }
         }
     }

@@ -50,14 +50,14 @@ extension StoreContract {
         #expect(elsewhere.alert.targetDate == nil)
 
         // Resolve: returned resolved; a second resolve finds nothing; resolving what was never raised finds nothing.
-        let resolved = try #require(try await store.resolveAlert(kind: .returnDrift, instrument: key, at: TestData.instant(30)))
+        let resolved = try #require(try await store.resolveAlert(kind: .returnDrift, instrument: key, instance: "elsewhere", at: TestData.instant(30)))
         var expectedResolved = updated
         expectedResolved.state = .resolved
         expectedResolved.resolvedAt = TestData.instant(30)
         expectedResolved.updatedAt = TestData.instant(30)
         #expect(resolved == expectedResolved)
-        #expect(try await store.resolveAlert(kind: .returnDrift, instrument: key, at: TestData.instant(31)) == nil)
-        #expect(try await store.resolveAlert(kind: .staleData, instrument: key, at: TestData.instant(31)) == nil)
+        #expect(try await store.resolveAlert(kind: .returnDrift, instrument: key, instance: "elsewhere", at: TestData.instant(31)) == nil)
+        #expect(try await store.resolveAlert(kind: .staleData, instrument: key, instance: "elsewhere", at: TestData.instant(31)) == nil)
         #expect(try await store.activeAlerts(limit: 10) == [elsewhere.alert, otherKind.alert])
 
         // Raised again after resolving: a new alert with a new id; the resolved one stays in the history.
@@ -97,7 +97,11 @@ extension StoreContract {
         // The ticker filter never matches service-level alerts.
         #expect(try await store.alerts(state: nil, ticker: key.ticker, before: nil, limit: 10) == [scoped.alert])
 
-        let resolved = try #require(try await store.resolveAlert(kind: .errorRate, instrument: nil, at: TestData.instant(4)))
+        // Service levels are per instance: another instance's alert of the kind is its own, and resolving is too.
+        let other = try await store.raiseAlert(newAlert(.errorRate, nil, at: 3, instance: "other"))
+        #expect(other.isNew && other.alert.id != first.alert.id && other.alert.instrument == nil)
+        #expect(try await store.resolveAlert(kind: .errorRate, instrument: nil, instance: "other", at: TestData.instant(4))?.id == other.alert.id)
+        let resolved = try #require(try await store.resolveAlert(kind: .errorRate, instrument: nil, instance: "i1", at: TestData.instant(4)))
         #expect(resolved.id == first.alert.id && resolved.state == .resolved && resolved.instrument == nil)
         #expect(try await store.activeAlerts(limit: 10) == [scoped.alert])
         let reraised = try await store.raiseAlert(newAlert(.errorRate, nil, at: 5))
@@ -105,15 +109,15 @@ extension StoreContract {
     }
 
     static func concurrentRaisesMakeOneActiveAlert(_ store: any StockCastStore) async throws {
-        // 8 raisers of one instrument alert and 8 of one service-level alert, all at once (on PostgreSQL over
-        // several pooled connections): one alert each, raised new exactly once, every caller gets its id.
+        // 8 raisers of one instrument alert (on 8 instances) and 8 of one instance's service-level alert, all at once (on
+        // PostgreSQL over several pooled connections): one alert each, raised new exactly once, every caller gets its id.
         let key = TestData.instrument("RACE")
         let results = try await withThrowingTaskGroup(of: (scoped: Bool, alert: AlertRecord, isNew: Bool).self) { group in
             for raiser in 0..<16 {
                 group.addTask {
                     let instrument = raiser % 2 == 0 ? key : nil
                     let raised = try await store.raiseAlert(
-                        newAlert(.staleData, instrument, at: Double(raiser), messages: ["raiser \(raiser)"], instance: "r\(raiser)"))
+                        newAlert(.staleData, instrument, at: Double(raiser), messages: ["raiser \(raiser)"], instance: instrument == nil ? "svc" : "r\(raiser)"))
                     return (instrument != nil, raised.alert, raised.isNew)
                 }
             }
@@ -140,7 +144,7 @@ extension StoreContract {
             let instrument = index % 4 == 3 ? nil : TestData.instrument(tickers[index % 3])
             history.append(try await store.raiseAlert(newAlert(kind, instrument, at: Double(index))).alert)
             if index % 2 == 1 {
-                let resolved = try await store.resolveAlert(kind: kind, instrument: instrument, at: TestData.instant(100))
+                let resolved = try await store.resolveAlert(kind: kind, instrument: instrument, instance: "i1", at: TestData.instant(100))
                 history[index] = try #require(resolved)
             }
         }

@@ -31,6 +31,8 @@ enum StoreContract: String, CaseIterable, Sendable, CustomTestStringConvertible 
     case concurrentAliasMovesFormOneChain
     case tasksRoundTripAndUpdate
     case tasksPageByCursorAndFilters
+    case tasksAreClaimedLeasedAndFenced
+    case concurrentClaimersGetDifferentTasks
     case predictionsInsertAndPage
     case predictionsAreScoredOnce
     case concurrentScorersScoreEachPredictionOnce
@@ -76,6 +78,8 @@ enum StoreContract: String, CaseIterable, Sendable, CustomTestStringConvertible 
         case .concurrentAliasMovesFormOneChain: try await Self.concurrentAliasMovesFormOneChain(store)
         case .tasksRoundTripAndUpdate: try await Self.tasksRoundTripAndUpdate(store)
         case .tasksPageByCursorAndFilters: try await Self.tasksPageByCursorAndFilters(store)
+        case .tasksAreClaimedLeasedAndFenced: try await Self.tasksAreClaimedLeasedAndFenced(store)
+        case .concurrentClaimersGetDifferentTasks: try await Self.concurrentClaimersGetDifferentTasks(store)
         case .predictionsInsertAndPage: try await Self.predictionsInsertAndPage(store)
         case .predictionsAreScoredOnce: try await Self.predictionsAreScoredOnce(store)
         case .concurrentScorersScoreEachPredictionOnce: try await Self.concurrentScorersScoreEachPredictionOnce(store)

@@ -180,7 +180,7 @@ public actor AnomalyDetector {
                 self.logger.warning("alert raised", metadata: ["kind": "\(kind.rawValue)", "instrument": "\(instrument.map { "\($0)" } ?? "-")", "message": "\(messages.first ?? "")"])
                 self.bus.publish(BusEvent(AlertEvent(alert), origin: self.instance))
             } else {
-                guard let resolved = try await self.alerts.resolveAlert(kind: kind, instrument: instrument, at: self.now()) else { return }
+                guard let resolved = try await self.alerts.resolveAlert(kind: kind, instrument: instrument, instance: self.instance, at: self.now()) else { return }
                 self.logger.notice("alert resolved", metadata: ["kind": "\(kind.rawValue)", "instrument": "\(instrument.map { "\($0)" } ?? "-")"])
                 self.bus.publish(BusEvent(AlertEvent(resolved), origin: self.instance))
             }

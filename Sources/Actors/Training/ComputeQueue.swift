@@ -22,6 +22,7 @@ public final class TaskControl: Sendable {
         var fraction = 0.0
         var message = ""
         var cancelled = false
+        var superseded = false
         var version = 0
     }
 
@@ -47,6 +48,17 @@ public final class TaskControl: Sendable {
 
     /// Whether a stop was requested.
     public var isCancelled: Bool { self.state.withLock { $0.cancelled } }
+
+    /// The task's lease was lost (another instance reclaimed it): stop, and write nothing more.
+    public func supersede() {
+        self.state.withLock {
+            $0.superseded = true
+            $0.cancelled = true
+        }
+    }
+
+    /// Whether the lease was lost.
+    public var isSuperseded: Bool { self.state.withLock { $0.superseded } }
 
     /// The latest progress and a counter that changes with every report.
     public var snapshot: (fraction: Double, message: String, version: Int) {

@@ -117,3 +117,21 @@ public struct TaskLifecycle: Sendable, Hashable {
         }
     }
 }
+
+extension TaskLifecycle.Event {
+    /// Whether the event completes the task.
+    public var isCompletion: Bool {
+        if case .complete = self { return true }
+        return false
+    }
+
+    /// Why a task ending with this event did not complete (the model's error after a failed or stopped training).
+    public var failureReason: String {
+        switch self {
+        case .fail(let reason): reason
+        case .stopped: "cancelled on request"
+        case .interrupted: "interrupted"
+        default: "ended"
+        }
+    }
+}

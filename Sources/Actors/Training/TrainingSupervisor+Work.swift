@@ -46,8 +46,10 @@ extension TrainingSupervisor {
             encoder.outputFormatting = [.sortedKeys]
             return (try encoder.encode(outcome.artifact), String(decoding: try encoder.encode(outcome.report), as: UTF8.self))
         }
+        // The result is registered only by the instance that still holds this attempt (another may have reclaimed it).
+        try await self.ensureLeaseHeld(task.id, attempt: task.attempt)
         let elapsed = ContinuousClock.now - started
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.timeInterval
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let trained = try await self.registryForWork.finishTraining(
@@ -75,7 +77,7 @@ extension TrainingSupervisor {
         for point in points {
             if control.isCancelled { throw ForecastError(.cancelled, "cancelled after \(done.count) of \(points.count) sessions") }
             done.append(FuturePointPayload(point, modelID: model.id))
-            await self.partial(task.id, json: String(decoding: try encoder.encode(done), as: UTF8.self), fraction: Double(done.count) / Double(points.count), message: "\(done.count)/\(points.count) sessions")
+            await self.partial(task.id, attempt: task.attempt, json: String(decoding: try encoder.encode(done), as: UTF8.self), fraction: Double(done.count) / Double(points.count), message: "\(done.count)/\(points.count) sessions")
         }
         _ = try await self.hubForWork.record(points, instrument: instrument, model: model, taskID: task.id)
         return String(decoding: try encoder.encode(FutureResultPayload(status: "success", predictions: done)), as: UTF8.self)

@@ -7,20 +7,37 @@ import Storage
 
 /// Background tasks (replaces Celery + Flower): training of registered models and multi-day forecasts.
 ///
-/// Tasks are persisted before they are queued, so they survive restarts; at start, tasks left `running` by a crash
-/// become `failed` ("interrupted") and `pending` tasks are queued again. Concurrency and the queue are bounded
-/// (`queueFull` beyond). Transitions go through `TaskLifecycle`; the CPU work runs on `ComputeQueue` and checks its
-/// `TaskControl` between boosting rounds, horizons and folds (a `StopSignal`), which is how `cancel` and a shutdown
-/// stop it within a fraction of a second.
+/// Tasks are persisted `pending` before they are acknowledged; the store is the queue. Every instance whose role
+/// includes work claims pending tasks (`TaskStore.claimTask`: each goes to exactly one claimer), holds a lease renewed by
+/// a heartbeat, and writes every change fenced on its attempt, so an owner that lost its lease (paused, partitioned)
+/// can no longer change the task. A task whose lease expired (its owner died) is claimed again by any instance, up to
+/// `maxAttempts`, then failed with the reason. A cancel from any instance sets a flag the owner sees at its next
+/// heartbeat. At start, tasks this process cannot be running any more are failed "interrupted": all `running` ones on
+/// an exclusive store (SQLite: one process), only this instance's own on a shared one (PostgreSQL). Concurrency and
+/// the queue are bounded (`queueFull` beyond). Transitions go through `TaskLifecycle`; the CPU work runs on
+/// `ComputeQueue` and checks its `TaskControl` between boosting rounds, horizons and folds (a `StopSignal`), which is
+/// how `cancel` and a shutdown stop it within a fraction of a second.
 public actor TrainingSupervisor: Service {
     /// Supervisor settings.
     public struct Configuration: Sendable {
-        /// Tasks running at once. Defaults to `1` (training saturates a core; these machines have 2).
+        /// Tasks running at once here. Defaults to `1` (training saturates a core; these machines have 2).
         public var maxConcurrentTasks = 1
-        /// Tasks waiting; more submissions get `queueFull` (HTTP 429). Defaults to `100`.
+        /// Tasks waiting in the store; more submissions get `queueFull` (HTTP 429). Defaults to `100`.
         public var maxQueuedTasks = 100
         /// How often running progress is written to the store. Defaults to 250 ms.
         public var progressInterval: Duration = .milliseconds(250)
+        /// Whether this instance runs tasks (role `worker`); `false` only queues them. Defaults to `true`.
+        public var claimsWork = true
+        /// How long a claim holds without a heartbeat; the heartbeat renews it every sixth of it. Defaults to 30 s.
+        public var leaseDuration: Duration = .seconds(30)
+        /// Claims of one task before it is failed as abandoned (each claim after the first follows a dead owner).
+        /// Defaults to `2`.
+        public var maxAttempts = 2
+        /// How often the store is asked for work other instances queued or abandoned. Defaults to 1 s.
+        public var pollInterval: Duration = .seconds(1)
+        /// Whether other processes share the store (PostgreSQL). `false` (SQLite): at start every `running` task is
+        /// this process's own, left by a crash. Defaults to `false`.
+        public var sharedStore = false
 
         /// The defaults.
         public init() {}
@@ -56,18 +73,18 @@ public actor TrainingSupervisor: Service {
     private let hub: PredictionHub
     private let readiness: ReadinessGate?
     private var state = State.idle
-    private var queue: [String] = []
-    private var controls: [String: TaskControl] = [:]
-    private var running = 0
-    private var waiters: [String: [CheckedContinuation<TaskRecord, any Error>]] = [:]
+    /// The tasks running here: their control and the attempt this instance holds.
+    private var controls: [String: (control: TaskControl, attempt: Int)] = [:]
     private let wake = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     private let bus: any EventBus
-    private let instance: String
-    /// The instrument of each queued or running task, for its events (entries leave when the task ends).
+    private nonisolated let instance: String
+    /// The instrument of each task seen here, for its events (entries leave when the task ends).
     private var instruments: [String: InstrumentKey] = [:]
+    /// Pending tasks in the store at the last count (the queue-depth gauge).
+    private var queued = 0
 
     /// Creates the supervisor over its task records (`tasks`) and the cleaned bars models train on (`prices`); every
-    /// task change is published on `task_events` through `bus`.
+    /// task change is published on `task_events` through `bus`; `instance` names this process in claims.
     public init(
         tasks: any TaskStore, prices: any PriceStore, registry: ModelRegistry, hub: PredictionHub, bus: any EventBus = InProcessEventBus(),
         instance: String = "local", configuration: Configuration = .init(), logger: Logger, readiness: ReadinessGate? = nil
@@ -85,25 +102,29 @@ public actor TrainingSupervisor: Service {
 
     // MARK: Service
 
-    /// Recovers tasks a crash interrupted, then runs queued tasks until graceful shutdown.
+    /// Recovers tasks a crash interrupted, then claims and runs tasks until graceful shutdown.
     public func run() async throws {
         guard case .idle = self.state else { return }
         try await self.readiness?.wait()
         self.state = .running
         try await self.recover()
+        let (wake, poll) = (self.wake.continuation, self.configuration.pollInterval)
         await withDiscardingTaskGroup { group in
+            // Work queued by other instances, and leases that expired, are found by polling the store.
+            group.addTask {
+                while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                    try? await cancelWhenGracefulShutdown { try await Task.sleep(for: poll) }
+                    wake.yield()
+                }
+            }
             for await _ in self.wake.stream.cancelOnGracefulShutdown() {
-                while let next = self.dequeue() {
-                    group.addTask { await self.execute(next) }
+                while let claimed = await self.claimNext() {
+                    group.addTask { await self.execute(claimed) }
                 }
             }
             self.state = .stopping
-            for (_, control) in self.controls { control.cancel() }
+            for (_, entry) in self.controls { entry.control.cancel() }
         }
-        for (_, list) in self.waiters {
-            for waiter in list { waiter.resume(throwing: RegistryError(.shuttingDown, "the server is shutting down")) }
-        }
-        self.waiters.removeAll()
     }
 
     // MARK: API
@@ -122,7 +143,7 @@ public actor TrainingSupervisor: Service {
     }
 
     /// A task; `taskNotFound` for an unknown id (never "pending").
-    public func task(_ id: String) async throws -> TaskRecord {
+    public nonisolated func task(_ id: String) async throws -> TaskRecord {
         guard let task = try await self.store.task(id: id) else { throw RegistryError(.taskNotFound, "no task with id \(id)") }
         return task
     }
@@ -132,114 +153,147 @@ public actor TrainingSupervisor: Service {
         try await self.store.tasks(state: state, kind: kind, before: cursor, limit: limit)
     }
 
-    /// Cancels a task: a pending one at once, a running one at its next fold (its state says `running` with a
-    /// "cancelling" message until then). Final tasks are a conflict.
+    /// Cancels a task: a pending one at once; a running one at its next fold (here) or at its owner's next heartbeat
+    /// (on another instance); its state says `running` with a "cancelling" message until then. Final tasks are a
+    /// conflict.
     public func cancel(_ id: String) async throws -> TaskRecord {
         var lifecycle = TaskLifecycle(try await self.task(id))
-        if lifecycle.record.state == .running, self.controls[id]?.isCancelled == true {
+        if lifecycle.record.state == .running, let entry = self.controls[id] {
+            if entry.control.isCancelled { return lifecycle.record }
+            guard lifecycle.record.attempt == entry.attempt, case .success = lifecycle.apply(.requestCancel) else { return lifecycle.record }
+            entry.control.cancel()
+            try? await self.save(lifecycle.record)
             return lifecycle.record
+        }
+        if lifecycle.record.state == .running {
+            return try await self.cancelElsewhere(lifecycle.record)
         }
         switch lifecycle.apply(.requestCancel) {
         case .failure(let rejection): throw RegistryError(.conflict, rejection.description)
-        case .success(let action):
-            try await self.save(lifecycle.record)
-            if action == .persistAndSignalCancel { self.controls[id]?.cancel() }
-            if lifecycle.record.state == .cancelled {
-                self.queue.removeAll { $0 == id }
-                Self.countFinished(lifecycle.record, outcome: "cancelled")
-                self.updateLoadGauges()
-                self.resumeWaiters(lifecycle.record)
+        case .success:
+            do {
+                try await self.save(lifecycle.record)
+            } catch let error as StorageError where error.code == .superseded {
+                // Claimed between the read and the write: it runs now, so its owner must stop it.
+                return try await self.cancelElsewhere(try await self.task(id))
             }
+            Self.countFinished(lifecycle.record, outcome: "cancelled")
+            await self.updateQueueGauge()
             return lifecycle.record
         }
     }
 
+    private func cancelElsewhere(_ record: TaskRecord) async throws -> TaskRecord {
+        guard try await self.store.requestTaskCancel(id: record.id) else {
+            let latest = try await self.task(record.id)
+            throw RegistryError(.conflict, "task \(record.id) is already \(latest.state.rawValue)")
+        }
+        var asked = record
+        asked.cancelRequested = true
+        asked.message = "cancelling: stops at its owner's next heartbeat"
+        return asked
+    }
+
     /// Deletes the record of a task that has ended; a pending or running task is a conflict (cancel it first).
-    public func delete(_ id: String) async throws {
+    public nonisolated func delete(_ id: String) async throws {
         if try await self.store.deleteFinishedTask(id: id) { return }
         let task = try await self.task(id)
         throw RegistryError(.conflict, "task \(id) is \(task.state.rawValue); cancel it first (POST /api/tasks/\(id)/cancel), then delete it")
     }
 
-    /// Waits until task `id` has ended and returns it (tests and the CLI).
-    public func waitUntilFinished(_ id: String) async throws -> TaskRecord {
-        let task = try await self.task(id)
-        if task.state.isFinal { return task }
-        if self.queue.contains(id) || self.controls[id] != nil || self.state == .idle {
-            return try await withCheckedThrowingContinuation { self.waiters[id, default: []].append($0) }
+    /// Waits until task `id` has ended, wherever it runs, and returns it (tests and the CLI).
+    public nonisolated func waitUntilFinished(_ id: String, poll: Duration = .milliseconds(50)) async throws -> TaskRecord {
+        while true {
+            let task = try await self.task(id)
+            if task.state.isFinal { return task }
+            try await Task.sleep(for: poll)
         }
-        let latest = try await self.task(id)
-        guard latest.state.isFinal else { throw RegistryError(.conflict, "task \(id) is \(latest.state.rawValue) on another instance") }
-        return latest
     }
 
-    /// Tasks queued and running here.
-    public var load: (queued: Int, running: Int) { (self.queue.count, self.running) }
+    /// Tasks running here.
+    public var load: (queued: Int, running: Int) { (self.queued, self.controls.count) }
 
     // MARK: Internals
 
     private func submit(kind: TaskKind, payload: String, modelID: Int64?) async throws -> TaskRecord {
         guard self.state != .stopping else { throw RegistryError(.shuttingDown, "the server is shutting down and takes no new tasks") }
-        guard self.queue.count < self.configuration.maxQueuedTasks else {
-            throw RegistryError(.queueFull, "the task queue holds \(self.queue.count) tasks, its limit; try again later")
+        let limit = self.configuration.maxQueuedTasks
+        let waiting = try await self.store.tasks(state: .pending, kind: nil, before: nil, limit: limit).count
+        guard waiting < limit else {
+            throw RegistryError(.queueFull, "the task queue holds \(waiting) tasks, its limit; try again later")
         }
         let task = TaskRecord(id: UUID().uuidString.lowercased(), kind: kind, state: .pending, message: "queued", payloadJSON: payload, modelID: modelID, createdAt: Date())
         try await self.store.createTask(task)
-        self.queue.append(task.id)
         await self.publish(task)
-        self.updateLoadGauges()
+        self.queued = waiting + 1
+        Gauge(label: "task_queue_depth").record(self.queued)
         self.wake.continuation.yield()
         return task
     }
 
-    private func dequeue() -> String? {
-        guard case .running = self.state, self.running < self.configuration.maxConcurrentTasks, !self.queue.isEmpty else { return nil }
-        self.running += 1
-        let id = self.queue.removeFirst()
-        self.controls[id] = TaskControl()
-        self.updateLoadGauges()
-        return id
+    /// Claims the next task when this instance runs tasks and has a free slot; `nil` otherwise or when none waits.
+    private func claimNext() async -> TaskRecord? {
+        guard case .running = self.state, self.configuration.claimsWork, self.controls.count < self.configuration.maxConcurrentTasks
+        else { return nil }
+        let now = Date()
+        do {
+            for abandoned in try await self.store.failAbandonedTasks(
+                now: now, maxAttempts: self.configuration.maxAttempts, reason: Self.abandonedReason(self.configuration.maxAttempts))
+            {
+                self.logger.warning("task abandoned by its owners", metadata: ["task": "\(abandoned.id)", "attempts": "\(abandoned.attempt)"])
+                await self.publish(abandoned)
+                Self.countFinished(abandoned, outcome: "failed")
+                if abandoned.kind == .train, let modelID = abandoned.modelID { try? await self.registry.failTraining(modelID, error: abandoned.error ?? "abandoned") }
+            }
+            guard
+                let claimed = try await self.store.claimTask(
+                    instance: self.instance, now: now, leaseUntil: now + self.configuration.leaseDuration.timeInterval,
+                    maxAttempts: self.configuration.maxAttempts)
+            else {
+                await self.updateQueueGauge()
+                return nil
+            }
+            guard case .running = self.state else { return nil }
+            self.controls[claimed.id] = (TaskControl(), claimed.attempt)
+            if claimed.attempt > 1 {
+                self.logger.notice("reclaimed a task whose owner stopped renewing its lease", metadata: ["task": "\(claimed.id)", "attempt": "\(claimed.attempt)"])
+            }
+            Gauge(label: "tasks_running").record(self.controls.count)
+            await self.publish(claimed)
+            return claimed
+        } catch {
+            self.logger.warning("could not claim tasks", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+
+    static func abandonedReason(_ attempts: Int) -> String {
+        "abandoned: its worker stopped (crash or lost connection) on each of \(attempts) attempt\(attempts == 1 ? "" : "s"); submit it again"
     }
 
     private func recover() async throws {
-        for task in try await self.store.tasks(state: .running, kind: nil, before: nil, limit: 10_000) {
+        let running = try await self.store.tasks(state: .running, kind: nil, before: nil, limit: 10_000)
+        for task in running where !self.configuration.sharedStore || task.owner == self.instance {
             var lifecycle = TaskLifecycle(task)
             if case .success = lifecycle.apply(.interrupted) {
-                try await self.save(lifecycle.record)
+                do {
+                    try await self.save(lifecycle.record)
+                } catch let error as StorageError where error.code == .superseded {
+                    continue
+                }
                 Self.countFinished(lifecycle.record, outcome: "interrupted")
-                self.resumeWaiters(lifecycle.record)
                 if task.kind == .train, let modelID = task.modelID { try await self.registry.failTraining(modelID, error: "interrupted") }
                 self.logger.warning("marked interrupted task as failed", metadata: ["task": "\(task.id)"])
             }
         }
-        let pending = try await self.store.tasks(state: .pending, kind: nil, before: nil, limit: self.configuration.maxQueuedTasks)
-        for task in pending.reversed() where !self.queue.contains(task.id) { self.queue.append(task.id) }
         self.wake.continuation.yield()
     }
 
-    private func execute(_ id: String) async {
-        let control = self.controls[id] ?? TaskControl()
-        var lifecycle: TaskLifecycle
-        do {
-            // Durable: an outage of the store delays the start; the task is never dropped while it is pending.
-            let store = self.store
-            guard
-                let started = try await DurableWrite.perform("start of task \(id)", logger: self.logger, {
-                    guard let record = try await store.task(id: id) else { return TaskLifecycle?.none }
-                    var lifecycle = TaskLifecycle(record)
-                    guard case .success = lifecycle.apply(.start) else { return TaskLifecycle?.none }
-                    try await store.updateTask(lifecycle.record)
-                    return lifecycle
-                })
-            else { return self.finish(id, nil) }
-            lifecycle = started
-            await self.publish(lifecycle.record)
-        } catch {
-            self.logger.error("task could not start", metadata: ["task": "\(id)", "error": "\(error)"])
-            return self.finish(id, nil)
-        }
+    private func execute(_ started: TaskRecord) async {
+        let id = started.id
+        let attempt = started.attempt
+        let control = self.controls[id]?.control ?? TaskControl()
         let outcome: TaskLifecycle.Event
-        let started = lifecycle.record
         do {
             let result = try await withThrowingTaskGroup(of: String?.self) { group in
                 group.addTask { try await self.perform(started, control: control) }
@@ -251,9 +305,14 @@ public actor TrainingSupervisor: Service {
                         let snapshot = control.snapshot
                         if snapshot.version != seen {
                             seen = snapshot.version
-                            await self.progress(id, snapshot.fraction, snapshot.message)
+                            await self.progress(id, attempt: attempt, snapshot.fraction, snapshot.message)
                         }
                     }
+                    return nil
+                }
+                group.addTask {
+                    // Heartbeat: renews the lease, and carries cancels asked on other instances.
+                    try await self.heartbeat(id, attempt: attempt, control: control)
                     return nil
                 }
                 let first = try await group.next() ?? nil
@@ -261,6 +320,8 @@ public actor TrainingSupervisor: Service {
                 return first
             }
             outcome = .complete(resultJSON: result ?? "{}", message: "completed")
+        } catch where control.isSuperseded {
+            outcome = .stopped
         } catch where self.state == .stopping {
             // Stopped by a graceful shutdown, not by its user: say so, as a crash's recovery would.
             outcome = .fail("interrupted: the server shut down while this task ran; submit it again")
@@ -269,29 +330,69 @@ public actor TrainingSupervisor: Service {
         } catch {
             outcome = control.isCancelled ? .stopped : .fail(Self.describe(error))
         }
+        guard !control.isSuperseded else {
+            self.logger.warning("task was reclaimed by another instance; its result here is dropped", metadata: ["task": "\(id)", "attempt": "\(attempt)"])
+            return self.finish(id, nil)
+        }
         do {
+            // The model's state first: a client that sees the task ended never sees its model still "training".
+            if started.kind == .train, let modelID = started.modelID, !outcome.isCompletion {
+                let registry = self.registry
+                let reason = outcome.failureReason
+                try await DurableWrite.perform("model \(modelID) training state", logger: self.logger) {
+                    try await registry.failTraining(modelID, error: reason)
+                }
+            }
             let store = self.store
-            lifecycle = try await DurableWrite.perform("end of task \(id)", logger: self.logger) {
+            let instance = self.instance
+            let ended = try await DurableWrite.perform("end of task \(id)", logger: self.logger) {
                 guard let record = try await store.task(id: id) else { throw RegistryError(.taskNotFound, "task \(id) disappeared") }
+                guard record.attempt == attempt, record.owner == instance else { throw StorageError(.superseded, "task \(id) was reclaimed") }
                 var lifecycle = TaskLifecycle(record)
                 _ = lifecycle.apply(outcome)
                 try await store.updateTask(lifecycle.record)
                 return lifecycle
             }
-            await self.publish(lifecycle.record)
-            if lifecycle.record.kind == .train, let modelID = lifecycle.record.modelID, lifecycle.record.state != .completed {
-                let registry = self.registry
-                let reason = lifecycle.record.error ?? lifecycle.record.state.rawValue
-                try await DurableWrite.perform("model \(modelID) training state", logger: self.logger) {
-                    try await registry.failTraining(modelID, error: reason)
-                }
-            }
-            self.logger.info("task finished", metadata: ["task": "\(id)", "kind": "\(lifecycle.record.kind.rawValue)", "state": "\(lifecycle.record.state.rawValue)"])
-            self.finish(id, lifecycle.record)
+            await self.publish(ended.record)
+            self.logger.info("task finished", metadata: ["task": "\(id)", "kind": "\(ended.record.kind.rawValue)", "state": "\(ended.record.state.rawValue)"])
+            self.finish(id, ended.record)
+        } catch let error as StorageError where error.code == .superseded {
+            self.logger.warning("task was reclaimed by another instance; its result here is dropped", metadata: ["task": "\(id)", "attempt": "\(attempt)"])
+            self.finish(id, nil)
         } catch {
             self.logger.error("task result could not be stored", metadata: ["task": "\(id)", "error": "\(error)"])
             self.finish(id, nil)
         }
+    }
+
+    /// Renews the lease every sixth of its duration until cancelled. A cancel asked elsewhere stops the work; a lease
+    /// found lost (reclaimed) stops it and fences off every further write. A failed renewal (database outage) is
+    /// retried at the next beat: the lease may then expire and the task move to another instance, which fences this one.
+    private nonisolated func heartbeat(_ id: String, attempt: Int, control: TaskControl) async throws {
+        let lease = self.configuration.leaseDuration
+        while !Task.isCancelled {
+            try await Task.sleep(for: lease / 6)
+            let renewed: Bool?
+            do {
+                renewed = try await self.store.renewTaskLease(id: id, instance: self.instance, attempt: attempt, until: Date() + lease.timeInterval)
+            } catch {
+                self.logger.warning("task lease not renewed", metadata: ["task": "\(id)", "error": "\(error)"])
+                continue
+            }
+            switch renewed {
+            case .none: control.supersede()
+            case .some(true): control.cancel()
+            case .some(false): break
+            }
+        }
+    }
+
+    /// Checks that this instance still holds attempt `attempt` of task `id` (renewing its lease), before a result is
+    /// registered elsewhere; throws `.superseded` when it does not.
+    func ensureLeaseHeld(_ id: String, attempt: Int) async throws {
+        let renewed = try await self.store.renewTaskLease(
+            id: id, instance: self.instance, attempt: attempt, until: Date() + self.configuration.leaseDuration.timeInterval)
+        guard renewed != nil else { throw StorageError(.superseded, "task \(id) was reclaimed by another instance") }
     }
 
     /// Collaborators for the work extension.
@@ -299,33 +400,40 @@ public actor TrainingSupervisor: Service {
     var pricesForWork: any PriceStore { self.prices }
     var hubForWork: PredictionHub { self.hub }
 
-    /// Persists a partial result (forecast points so far).
-    func partial(_ id: String, json: String, fraction: Double, message: String) async {
-        guard var lifecycle = try? await self.store.task(id: id).map(TaskLifecycle.init) else { return }
+    /// Persists a partial result (forecast points so far) of the attempt this instance holds.
+    func partial(_ id: String, attempt: Int, json: String, fraction: Double, message: String) async {
+        guard var lifecycle = await self.ownLifecycle(id, attempt: attempt) else { return }
         if case .success = lifecycle.apply(.partial(resultJSON: json, fraction: fraction, message: message)) {
             try? await self.save(lifecycle.record)
         }
     }
 
-    private func progress(_ id: String, _ fraction: Double, _ message: String) async {
-        guard var lifecycle = try? await self.store.task(id: id).map(TaskLifecycle.init) else { return }
+    private func progress(_ id: String, attempt: Int, _ fraction: Double, _ message: String) async {
+        guard var lifecycle = await self.ownLifecycle(id, attempt: attempt) else { return }
         if case .success = lifecycle.apply(.progress(fraction, message: message)) {
             try? await self.save(lifecycle.record)
         }
     }
 
+    /// The stored task when this instance still holds attempt `attempt` of it.
+    private func ownLifecycle(_ id: String, attempt: Int) async -> TaskLifecycle? {
+        guard let record = try? await self.store.task(id: id), record.attempt == attempt, record.owner == self.instance else { return nil }
+        return TaskLifecycle(record)
+    }
+
     private func finish(_ id: String, _ record: TaskRecord?) {
         self.controls[id] = nil
         self.instruments[id] = nil
-        self.running -= 1
-        self.updateLoadGauges()
+        Gauge(label: "tasks_running").record(self.controls.count)
         if let record, record.state.isFinal { Self.countFinished(record, outcome: record.state.rawValue) }
-        if let record { self.resumeWaiters(record) }
         self.wake.continuation.yield()
     }
 
-    private func resumeWaiters(_ record: TaskRecord) {
-        for waiter in self.waiters.removeValue(forKey: record.id) ?? [] { waiter.resume(returning: record) }
+    /// Counts the pending tasks for the queue-depth gauge.
+    private func updateQueueGauge() async {
+        guard let pending = try? await self.store.tasks(state: .pending, kind: nil, before: nil, limit: self.configuration.maxQueuedTasks) else { return }
+        self.queued = pending.count
+        Gauge(label: "task_queue_depth").record(self.queued)
     }
 
     /// Persists a task change and publishes it.
@@ -357,11 +465,6 @@ public actor TrainingSupervisor: Service {
         return found
     }
 
-    private func updateLoadGauges() {
-        Gauge(label: "task_queue_depth").record(self.queue.count)
-        Gauge(label: "tasks_running").record(self.running)
-    }
-
     /// `training_tasks_total{kind, outcome}` and `training_task_duration_seconds{kind}`, counted where tasks run.
     private static func countFinished(_ record: TaskRecord, outcome: String) {
         Counter(label: "training_tasks_total", dimensions: [("kind", record.kind.rawValue), ("outcome", outcome)]).increment()
@@ -378,5 +481,12 @@ public actor TrainingSupervisor: Service {
         case let error as StorageError: error.message
         default: String(describing: error)
         }
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as Foundation counts time.
+    var timeInterval: TimeInterval {
+        Double(self.components.seconds) + Double(self.components.attoseconds) / 1e18
     }
 }

@@ -13,8 +13,13 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
+    @Option(help: "What this instance does, comma-separated: api (REST, UI, streams), worker (runs training and forecast tasks), scheduler (claims the daily ETL). Default all (instance.roles).")
+    var roles: String?
+
     func run() async throws {
-        let configuration = try self.common.load()
+        var extra: [String: String] = [:]
+        extra["instance.roles"] = self.roles
+        let configuration = try self.common.load(extra)
         let logger = self.common.makeLogger(configuration)
         let app = try await buildApplication(configuration, logger: logger)
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])

@@ -36,8 +36,8 @@ struct CommonOptions: ParsableArguments {
     var logLevel: String?
 
     /// Loads the merged configuration with these flags on top.
-    func load() throws -> AppConfiguration {
-        var overrides: [String: String] = [:]
+    func load(_ extra: [String: String] = [:]) throws -> AppConfiguration {
+        var overrides = extra
         overrides["data_dir"] = self.dataDir
         overrides["http.host"] = self.host
         overrides["http.port"] = self.port.map(String.init)

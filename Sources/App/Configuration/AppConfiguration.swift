@@ -60,6 +60,8 @@ struct AppConfiguration: Sendable {
     var readRequiresKey = false
     /// `auth.max_failures_per_minute`: failed authentications per client address before 429. Defaults to `10`.
     var maxAuthFailuresPerMinute = 10
+    /// `instance.roles` (`--roles`): what this instance does. Defaults to every role.
+    var roles: Set<InstanceRole> = Set(InstanceRole.allCases)
     /// `instance.id`: this process's name in schedule claims and events. Defaults to `<hostname>-<pid>`.
     var instanceID = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
 
@@ -122,8 +124,11 @@ struct AppConfiguration: Sendable {
         "auth.read_requires_key": "false",
         "auth.max_failures_per_minute": "10",
         "instance.id": "",
+        "instance.roles": "api,worker,scheduler",
         "training.max_concurrent_tasks": "1",
         "training.max_queued_tasks": "100",
+        "training.lease_seconds": "30",
+        "training.max_attempts": "2",
         "http.web_root": "",
         "ui.grafana_url": "",
         "ui.prometheus_url": "",
@@ -233,6 +238,9 @@ struct AppConfiguration: Sendable {
         if let instance = values.optionalString("instance.id") { self.instanceID = instance }
         self.training.maxConcurrentTasks = try values.int("training.max_concurrent_tasks", in: 1...16)
         self.training.maxQueuedTasks = try values.int("training.max_queued_tasks", in: 1...100_000)
+        self.training.leaseDuration = .seconds(try values.int("training.lease_seconds", in: 3...3600))
+        self.training.maxAttempts = try values.int("training.max_attempts", in: 1...10)
+        self.roles = try InstanceRole.parse(values.string("instance.roles"), key: "instance.roles")
         self.webRoot = values.optionalString("http.web_root")
         self.grafanaURL = try values.optionalURL("ui.grafana_url")
         self.prometheusURL = try values.optionalURL("ui.prometheus_url")
@@ -330,4 +338,28 @@ struct AppConfiguration: Sendable {
     var importDirectory: URL { self.dataDirectory.appendingPathComponent("import") }
     /// `<data_dir>/admin.key`.
     var adminKeyFile: URL { self.dataDirectory.appendingPathComponent("admin.key") }
+}
+
+/// What one instance does (`instance.roles`, `--roles`).
+enum InstanceRole: String, CaseIterable, Sendable {
+    /// The REST API, the web UI and the WebSocket streams.
+    case api
+    /// Runs training and forecast tasks (claims them from the store).
+    case worker
+    /// Claims and starts the daily ETL of the tracked tickers.
+    case scheduler
+
+    /// A comma-separated list of roles; empty, unknown or repeated names are errors naming `key`.
+    static func parse(_ text: String, key: String) throws -> Set<InstanceRole> {
+        let names = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        var roles: Set<InstanceRole> = []
+        for name in names {
+            guard let role = InstanceRole(rawValue: name) else {
+                throw ConfigurationError("\(key): unknown role \"\(name)\" (roles: api, worker, scheduler, comma-separated)")
+            }
+            guard roles.insert(role).inserted else { throw ConfigurationError("\(key): role \(name) is listed twice") }
+        }
+        guard !roles.isEmpty else { throw ConfigurationError("\(key) must name at least one role of api, worker, scheduler") }
+        return roles
+    }
 }

@@ -11,13 +11,18 @@ struct MonitoringController {
     let configuration: AppConfiguration
 
     func addOpenRoutes(to router: Router<AppRequestContext>) {
+        Self.addMetricsRoute(to: router)
+        router.get("/api/ui/config", use: self.uiConfig)
+    }
+
+    /// `GET /metrics`, on every instance whatever its roles.
+    static func addMetricsRoute(to router: Router<AppRequestContext>) {
         router.get("/metrics") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(bytes: PrometheusExporter.render()))
             )
         }
-        router.get("/api/ui/config", use: self.uiConfig)
     }
 
     func addReadRoutes(to group: RouterGroup<AppRequestContext>) {

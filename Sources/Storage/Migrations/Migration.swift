@@ -3,7 +3,8 @@
 /// The list `Migration.all` is the whole schema history, shared by `SQLiteStore` and `PostgresStore`. Stores apply
 /// the migrations whose version is not yet in `schema_migrations`, in order, each in its own transaction, and
 /// record `(version, name, applied_at)`. Migrations are never edited once released: a later change is a new
-/// entry appended to `all` (v2 added models, tasks and predictions that way; v3 scoring and alerts; v4 key expiry and the audit log).
+/// entry appended to `all` (v2 added models, tasks and predictions that way; v3 scoring and alerts; v4 key expiry and the audit log; v5 leases of
+/// background tasks).
 ///
 /// Storage conventions (both dialects, documented here once):
 /// - session dates: SQLite `TEXT` `YYYY-MM-DD`; PostgreSQL `date`. PostgreSQL values cross the wire as day numbers
@@ -36,6 +37,7 @@ public struct Migration: Sendable, Hashable {
         .registrySchema,
         .alertsAndScoringSchema,
         .keysAndAuditSchema,
+        .workLeasesSchema,
     ]
 
     /// The version a fully migrated database reports.

@@ -57,8 +57,8 @@ extension PostgresStore {
         throw StorageError(.queryFailed, "raising the alert kept conflicting with concurrent raises and resolves")
     }
 
-    public func resolveAlert(kind: AlertKind, instrument: InstrumentKey?, at: Date) async throws -> AlertRecord? {
-        let key = instrument.alertKey
+    public func resolveAlert(kind: AlertKind, instrument: InstrumentKey?, instance: String, at: Date) async throws -> AlertRecord? {
+        let key = instrument.alertKey(instance: instance)
         let at = PostgresTimestamp(at)
         return try await self.rows(
             """

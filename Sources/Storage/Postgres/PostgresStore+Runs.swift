@@ -5,7 +5,7 @@ import PredictionCore
 extension PostgresStore {
     private static let runColumns = """
         id, ticker, exchange, source, run_trigger, status, created_at, started_at, finished_at, read_count,
-        inserted_count, updated_count, unchanged_count, rejected_count, flagged_count, error, retry_of
+        inserted_count, updated_count, unchanged_count, rejected_count, flagged_count, error, retry_of, owner
         """
 
     private static func decodeCounts(_ row: PostgresRandomAccessRow) throws -> ETLCounts {
@@ -23,15 +23,15 @@ extension PostgresStore {
             status: try row.enumValue(RunStatus.self, "status"), createdAt: try row.value("created_at", Date.self),
             startedAt: try row.value("started_at", Date?.self), finishedAt: try row.value("finished_at", Date?.self),
             counts: try self.decodeCounts(row), error: try row.value("error", String?.self),
-            retryOf: try row.value("retry_of", Int64?.self))
+            retryOf: try row.value("retry_of", Int64?.self), owner: try row.value("owner", String?.self))
     }
 
     public func createRun(_ run: NewETLRun) async throws -> ETLRun {
         let rows = try await self.rows(
             """
-            INSERT INTO etl_runs (ticker, exchange, source, run_trigger, status, created_at, retry_of)
+            INSERT INTO etl_runs (ticker, exchange, source, run_trigger, status, created_at, retry_of, owner)
             VALUES (\(run.instrument.ticker.rawValue), \(run.instrument.exchange.rawValue), \(run.source),
-                \(run.trigger.rawValue), \(RunStatus.pending.rawValue), \(StoredTimestamp.now()), \(run.retryOf))
+                \(run.trigger.rawValue), \(RunStatus.pending.rawValue), \(StoredTimestamp.now()), \(run.retryOf), \(run.owner))
             RETURNING \(unescaped: Self.runColumns)
             """)
         guard let row = rows.first else { throw StorageError(.queryFailed, "creating the run returned no row") }

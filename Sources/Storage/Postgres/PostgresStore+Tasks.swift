@@ -5,7 +5,7 @@ import PostgresNIO
 extension PostgresStore {
     private static let taskColumns = """
         id, kind, state, progress, message, payload_json, result_json, error, model_id, created_at, started_at,
-        finished_at
+        finished_at, owner, lease_expires_at, attempt, cancel_requested
         """
 
     private static func decodeTask(_ row: PostgresRow) throws -> TaskRecord {
@@ -16,7 +16,9 @@ extension PostgresStore {
             message: try row.value("message", String.self), payloadJSON: try row.value("payload_json", String.self),
             resultJSON: try row.value("result_json", String?.self), error: try row.value("error", String?.self),
             modelID: try row.value("model_id", Int64?.self), createdAt: try row.timestamp("created_at"),
-            startedAt: try row.optionalTimestamp("started_at"), finishedAt: try row.optionalTimestamp("finished_at"))
+            startedAt: try row.optionalTimestamp("started_at"), finishedAt: try row.optionalTimestamp("finished_at"),
+            owner: try row.value("owner", String?.self), leaseExpiresAt: try row.optionalTimestamp("lease_expires_at"),
+            attempt: Int(try row.value("attempt", Int32.self)), cancelRequested: try row.value("cancel_requested", Bool.self))
     }
 
     public func createTask(_ task: TaskRecord) async throws {
@@ -24,11 +26,12 @@ extension PostgresStore {
         try await self.rows(
             """
             INSERT INTO tasks (id, kind, state, progress, message, payload_json, result_json, error, model_id,
-                created_at, started_at, finished_at)
+                created_at, started_at, finished_at, owner, lease_expires_at, attempt)
             VALUES (\(task.id), \(task.kind.rawValue), \(task.state.rawValue), \(progress), \(task.message),
                 \(task.payloadJSON), \(task.resultJSON), \(task.error), \(task.modelID),
                 \(PostgresTimestamp(task.createdAt)), \(PostgresTimestamp.optional(task.startedAt)),
-                \(PostgresTimestamp.optional(task.finishedAt)))
+                \(PostgresTimestamp.optional(task.finishedAt)), \(task.owner), \(PostgresTimestamp.optional(task.leaseExpiresAt)),
+                \(Int32(task.attempt)))
             """)
     }
 
@@ -39,9 +42,58 @@ extension PostgresStore {
             UPDATE tasks SET state = \(task.state.rawValue), progress = \(progress), message = \(task.message),
                 result_json = \(task.resultJSON), error = \(task.error), started_at = \(PostgresTimestamp.optional(task.startedAt)),
                 finished_at = \(PostgresTimestamp.optional(task.finishedAt))
-            WHERE id = \(task.id) RETURNING id
+            WHERE id = \(task.id) AND attempt = \(Int32(task.attempt)) RETURNING id
             """)
-        guard !rows.isEmpty else { throw StorageError(.notFound, "task \(task.id) does not exist") }
+        guard rows.isEmpty else { return }
+        guard let stored = try await self.rows("SELECT attempt FROM tasks WHERE id = \(task.id)").first else {
+            throw StorageError(.notFound, "task \(task.id) does not exist")
+        }
+        let attempt = try stored.makeRandomAccess().value("attempt", Int32.self)
+        throw StorageError(.superseded, "task \(task.id) is at attempt \(attempt), not \(task.attempt): another instance claimed it")
+    }
+
+    public func claimTask(instance: String, now: Date, leaseUntil: Date, maxAttempts: Int) async throws -> TaskRecord? {
+        // SKIP LOCKED: concurrent claimers each lock a different candidate row, so no task is claimed twice and no
+        // claimer waits behind another.
+        try await self.rows(
+            """
+            UPDATE tasks SET state = 'running', owner = \(instance), lease_expires_at = \(PostgresTimestamp(leaseUntil)),
+                attempt = attempt + 1, started_at = \(PostgresTimestamp(now)), progress = 0, message = 'started', cancel_requested = false
+            WHERE id = (
+                SELECT id FROM tasks
+                WHERE state = 'pending'
+                    OR (state = 'running' AND (lease_expires_at IS NULL OR lease_expires_at < \(PostgresTimestamp(now)))
+                        AND attempt < \(Int32(maxAttempts)))
+                ORDER BY created_at, id LIMIT 1
+                FOR UPDATE SKIP LOCKED)
+            RETURNING \(unescaped: Self.taskColumns)
+            """
+        ).first.map(Self.decodeTask)
+    }
+
+    public func failAbandonedTasks(now: Date, maxAttempts: Int, reason: String) async throws -> [TaskRecord] {
+        try await self.rows(
+            """
+            UPDATE tasks SET state = 'failed', message = 'failed', error = \(reason), finished_at = \(PostgresTimestamp(now))
+            WHERE state = 'running' AND (lease_expires_at IS NULL OR lease_expires_at < \(PostgresTimestamp(now)))
+                AND attempt >= \(Int32(maxAttempts))
+            RETURNING \(unescaped: Self.taskColumns)
+            """
+        ).map(Self.decodeTask)
+    }
+
+    public func renewTaskLease(id: String, instance: String, attempt: Int, until: Date) async throws -> Bool? {
+        try await self.rows(
+            """
+            UPDATE tasks SET lease_expires_at = \(PostgresTimestamp(until))
+            WHERE id = \(id) AND owner = \(instance) AND attempt = \(Int32(attempt)) AND state = 'running'
+            RETURNING cancel_requested
+            """
+        ).first.map { try $0.makeRandomAccess().value("cancel_requested", Bool.self) }
+    }
+
+    public func requestTaskCancel(id: String) async throws -> Bool {
+        !(try await self.rows("UPDATE tasks SET cancel_requested = true WHERE id = \(id) AND state = 'running' RETURNING id").isEmpty)
     }
 
     public func deleteFinishedTask(id: String) async throws -> Bool {

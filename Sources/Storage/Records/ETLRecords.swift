@@ -89,12 +89,15 @@ public struct ETLRun: Hashable, Sendable, Codable {
     public var error: String?
     /// The run this one retries.
     public var retryOf: Int64?
+    /// The instance that accepted it and runs it (on a shared database, only it recovers the run after a restart).
+    public var owner: String?
 
     public init(
         id: Int64, instrument: InstrumentKey, source: String, trigger: ETLTrigger, status: RunStatus, createdAt: Date,
         startedAt: Date? = nil, finishedAt: Date? = nil, counts: ETLCounts = .init(), error: String? = nil,
-        retryOf: Int64? = nil
+        retryOf: Int64? = nil, owner: String? = nil
     ) {
+        self.owner = owner
         self.id = id
         self.instrument = instrument
         self.source = source
@@ -145,8 +148,11 @@ public struct NewETLRun: Hashable, Sendable {
     public var source: String
     public var trigger: ETLTrigger
     public var retryOf: Int64?
+    /// The instance that accepts it.
+    public var owner: String?
 
-    public init(instrument: InstrumentKey, source: String, trigger: ETLTrigger, retryOf: Int64? = nil) {
+    public init(instrument: InstrumentKey, source: String, trigger: ETLTrigger, retryOf: Int64? = nil, owner: String? = nil) {
+        self.owner = owner
         self.instrument = instrument
         self.source = source
         self.trigger = trigger

@@ -38,12 +38,25 @@ public struct TaskRecord: Hashable, Sendable {
     public var createdAt: Date
     public var startedAt: Date?
     public var finishedAt: Date?
+    /// The instance running it (set by `claimTask`).
+    public var owner: String?
+    /// Until when the owner holds it; renewed by the owner's heartbeat.
+    public var leaseExpiresAt: Date?
+    /// 0 while never claimed, then 1, 2, ... per claim. Every update is fenced on it: a write by an owner whose attempt
+    /// was superseded is refused (`.superseded`).
+    public var attempt: Int
+    /// Set by a cancel from any instance; the owner stops at its next heartbeat.
+    public var cancelRequested: Bool
 
     public init(
         id: String, kind: TaskKind, state: TaskState, progress: Double = 0, message: String = "", payloadJSON: String,
         resultJSON: String? = nil, error: String? = nil, modelID: Int64? = nil, createdAt: Date, startedAt: Date? = nil,
-        finishedAt: Date? = nil
+        finishedAt: Date? = nil, owner: String? = nil, leaseExpiresAt: Date? = nil, attempt: Int = 0, cancelRequested: Bool = false
     ) {
+        self.owner = owner
+        self.leaseExpiresAt = leaseExpiresAt
+        self.attempt = attempt
+        self.cancelRequested = cancelRequested
         self.id = id
         self.kind = kind
         self.state = state

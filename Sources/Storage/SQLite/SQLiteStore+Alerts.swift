@@ -49,8 +49,8 @@ extension SQLiteStore {
         return (raised.alert, raised.isNew)
     }
 
-    public func resolveAlert(kind: AlertKind, instrument: InstrumentKey?, at: Date) async throws -> AlertRecord? {
-        let key = instrument.alertKey
+    public func resolveAlert(kind: AlertKind, instrument: InstrumentKey?, instance: String, at: Date) async throws -> AlertRecord? {
+        let key = instrument.alertKey(instance: instance)
         return try await self.write { session in
             try await session.query(
                 """

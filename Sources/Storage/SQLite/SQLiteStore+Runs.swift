@@ -4,7 +4,7 @@ import SQLiteNIO
 extension SQLiteStore {
     private static let runColumns = """
         id, ticker, exchange, source, run_trigger, status, created_at, started_at, finished_at, read_count,
-        inserted_count, updated_count, unchanged_count, rejected_count, flagged_count, error, retry_of
+        inserted_count, updated_count, unchanged_count, rejected_count, flagged_count, error, retry_of, owner
         """
 
     /// Run issues; sequence numbers are assigned before inserting, so existing rows are never touched.
@@ -36,7 +36,7 @@ extension SQLiteStore {
             status: try row.enumValue(RunStatus.self, "status"), createdAt: try row.timestamp("created_at"),
             startedAt: try row.optionalTimestamp("started_at"), finishedAt: try row.optionalTimestamp("finished_at"),
             counts: try self.decodeCounts(row), error: try row.optionalText("error"),
-            retryOf: try row.optionalInt64("retry_of"))
+            retryOf: try row.optionalInt64("retry_of"), owner: try row.optionalText("owner"))
     }
 
     public func createRun(_ run: NewETLRun) async throws -> ETLRun {
@@ -44,20 +44,20 @@ extension SQLiteStore {
         return try await self.write { session in
             let rows = try await session.query(
                 """
-                INSERT INTO etl_runs (ticker, exchange, source, run_trigger, status, created_at, retry_of)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id
+                INSERT INTO etl_runs (ticker, exchange, source, run_trigger, status, created_at, retry_of, owner)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id
                 """,
                 [
                     .text(run.instrument.ticker.rawValue), .text(run.instrument.exchange.rawValue), .text(run.source),
                     .text(run.trigger.rawValue), .text(RunStatus.pending.rawValue), .timestamp(createdAt),
-                    run.retryOf.map { .int64($0) } ?? .null,
+                    run.retryOf.map { .int64($0) } ?? .null, .optionalText(run.owner),
                 ])
             guard let id = try rows.first?.int64("id") else {
                 throw StorageError(.queryFailed, "creating the run returned no id")
             }
             return ETLRun(
                 id: id, instrument: run.instrument, source: run.source, trigger: run.trigger, status: .pending,
-                createdAt: createdAt, retryOf: run.retryOf)
+                createdAt: createdAt, retryOf: run.retryOf, owner: run.owner)
         }
     }
 

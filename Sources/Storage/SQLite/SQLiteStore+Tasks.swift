@@ -5,7 +5,7 @@ import SQLiteNIO
 extension SQLiteStore {
     private static let taskColumns = """
         id, kind, state, progress, message, payload_json, result_json, error, model_id, created_at, started_at,
-        finished_at
+        finished_at, owner, lease_expires_at, attempt, cancel_requested
         """
 
     private static func decodeTask(_ row: SQLiteRow) throws -> TaskRecord {
@@ -15,7 +15,9 @@ extension SQLiteStore {
             message: try row.text("message"), payloadJSON: try row.text("payload_json"),
             resultJSON: try row.optionalText("result_json"), error: try row.optionalText("error"),
             modelID: try row.optionalInt64("model_id"), createdAt: try row.timestamp("created_at"),
-            startedAt: try row.optionalTimestamp("started_at"), finishedAt: try row.optionalTimestamp("finished_at"))
+            startedAt: try row.optionalTimestamp("started_at"), finishedAt: try row.optionalTimestamp("finished_at"),
+            owner: try row.optionalText("owner"), leaseExpiresAt: try row.optionalTimestamp("lease_expires_at"), attempt: try row.int("attempt"),
+            cancelRequested: try row.bool("cancel_requested"))
     }
 
     public func createTask(_ task: TaskRecord) async throws {
@@ -24,14 +26,15 @@ extension SQLiteStore {
             try await session.query(
                 """
                 INSERT INTO tasks (id, kind, state, progress, message, payload_json, result_json, error, model_id,
-                    created_at, started_at, finished_at)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                    created_at, started_at, finished_at, owner, lease_expires_at, attempt)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
                 """,
                 [
                     .text(task.id), .text(task.kind.rawValue), .text(task.state.rawValue), .float(progress),
                     .text(task.message), .text(task.payloadJSON), .optionalText(task.resultJSON),
                     .optionalText(task.error), task.modelID.map { .int64($0) } ?? .null, .timestamp(task.createdAt),
-                    .timestamp(task.startedAt), .timestamp(task.finishedAt),
+                    .timestamp(task.startedAt), .timestamp(task.finishedAt), .optionalText(task.owner), .timestamp(task.leaseExpiresAt),
+                    .integer(task.attempt),
                 ])
         }
     }
@@ -43,14 +46,68 @@ extension SQLiteStore {
                 """
                 UPDATE tasks SET state = ?2, progress = ?3, message = ?4, result_json = ?5, error = ?6,
                     started_at = ?7, finished_at = ?8
-                WHERE id = ?1 RETURNING id
+                WHERE id = ?1 AND attempt = ?9 RETURNING id
                 """,
                 [
                     .text(task.id), .text(task.state.rawValue), .float(progress), .text(task.message),
                     .optionalText(task.resultJSON), .optionalText(task.error), .timestamp(task.startedAt),
-                    .timestamp(task.finishedAt),
+                    .timestamp(task.finishedAt), .integer(task.attempt),
                 ])
-            guard !rows.isEmpty else { throw StorageError(.notFound, "task \(task.id) does not exist") }
+            guard rows.isEmpty else { return }
+            let stored = try await session.query("SELECT attempt FROM tasks WHERE id = ?1", [.text(task.id)])
+            guard let attempt = try stored.first?.int("attempt") else { throw StorageError(.notFound, "task \(task.id) does not exist") }
+            throw StorageError(.superseded, "task \(task.id) is at attempt \(attempt), not \(task.attempt): another instance claimed it")
+        }
+    }
+
+    public func claimTask(instance: String, now: Date, leaseUntil: Date, maxAttempts: Int) async throws -> TaskRecord? {
+        try await self.write { session in
+            try await session.query(
+                """
+                UPDATE tasks SET state = 'running', owner = ?1, lease_expires_at = ?2, attempt = attempt + 1, started_at = ?3,
+                    progress = 0, message = 'started', cancel_requested = 0
+                WHERE id = (
+                    SELECT id FROM tasks
+                    WHERE state = 'pending'
+                        OR (state = 'running' AND (lease_expires_at IS NULL OR lease_expires_at < ?3) AND attempt < ?4)
+                    ORDER BY created_at, id LIMIT 1)
+                RETURNING \(Self.taskColumns)
+                """,
+                [.text(instance), .timestamp(leaseUntil), .timestamp(now), .integer(maxAttempts)]
+            ).first.map(Self.decodeTask)
+        }
+    }
+
+    public func failAbandonedTasks(now: Date, maxAttempts: Int, reason: String) async throws -> [TaskRecord] {
+        try await self.write { session in
+            try await session.query(
+                """
+                UPDATE tasks SET state = 'failed', message = 'failed', error = ?3, finished_at = ?1
+                WHERE state = 'running' AND (lease_expires_at IS NULL OR lease_expires_at < ?1) AND attempt >= ?2
+                RETURNING \(Self.taskColumns)
+                """,
+                [.timestamp(now), .integer(maxAttempts), .text(reason)]
+            ).map(Self.decodeTask)
+        }
+    }
+
+    public func renewTaskLease(id: String, instance: String, attempt: Int, until: Date) async throws -> Bool? {
+        try await self.write { session in
+            try await session.query(
+                """
+                UPDATE tasks SET lease_expires_at = ?4
+                WHERE id = ?1 AND owner = ?2 AND attempt = ?3 AND state = 'running' RETURNING cancel_requested
+                """,
+                [.text(id), .text(instance), .integer(attempt), .timestamp(until)]
+            ).first.map { try $0.bool("cancel_requested") }
+        }
+    }
+
+    public func requestTaskCancel(id: String) async throws -> Bool {
+        try await self.write { session in
+            !(try await session.query(
+                "UPDATE tasks SET cancel_requested = 1 WHERE id = ?1 AND state = 'running' RETURNING id", [.text(id)]
+            ).isEmpty)
         }
     }
 

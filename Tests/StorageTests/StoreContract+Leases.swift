@@ -1,0 +1,73 @@
+import Foundation
+import PredictionCore
+import Storage
+import Testing
+
+extension StoreContract {
+    /// Claim → lease renewal → cancel flag → fenced writes → expiry → reclaim by another instance (attempt + 1, the
+    /// first owner fenced off) → abandoned after the last attempt.
+    static func tasksAreClaimedLeasedAndFenced(_ store: any StockCastStore) async throws {
+        let t = TestData.instant
+        #expect(try await store.claimTask(instance: "a", now: t(100), leaseUntil: t(130), maxAttempts: 2) == nil)
+        try await store.createTask(TestData.task("claim-older", at: 10))
+        try await store.createTask(TestData.task("claim-newer", at: 20))
+
+        // The oldest pending task goes first, to one owner, with attempt 1.
+        let first = try #require(try await store.claimTask(instance: "a", now: t(100), leaseUntil: t(130), maxAttempts: 2))
+        #expect(first.id == "claim-older" && first.state == .running && first.owner == "a" && first.attempt == 1)
+        #expect(first.leaseExpiresAt == t(130) && first.startedAt == t(100) && !first.cancelRequested)
+        #expect(try await store.task(id: first.id) == first)
+        let second = try #require(try await store.claimTask(instance: "b", now: t(101), leaseUntil: t(131), maxAttempts: 2))
+        #expect(second.id == "claim-newer" && second.owner == "b")
+        #expect(try await store.claimTask(instance: "c", now: t(102), leaseUntil: t(132), maxAttempts: 2) == nil, "leases are held")
+
+        // Only the holder renews; a cancel from anywhere reaches it through the renewal.
+        #expect(try await store.renewTaskLease(id: first.id, instance: "a", attempt: 1, until: t(160)) == false)
+        #expect(try await store.renewTaskLease(id: first.id, instance: "b", attempt: 1, until: t(160)) == nil)
+        #expect(try await store.requestTaskCancel(id: first.id))
+        #expect(try await store.requestTaskCancel(id: "missing") == false)
+        #expect(try await store.renewTaskLease(id: first.id, instance: "a", attempt: 1, until: t(160)) == true)
+
+        // Lease expired (a was killed): b reclaims it with attempt 2; a's late writes are refused.
+        let reclaimed = try #require(try await store.claimTask(instance: "b", now: t(161), leaseUntil: t(190), maxAttempts: 2))
+        #expect(reclaimed.id == first.id && reclaimed.owner == "b" && reclaimed.attempt == 2 && !reclaimed.cancelRequested)
+        var late = first
+        late.state = .completed
+        late.resultJSON = "{}"
+        let fenced = await #expect(throws: StorageError.self) { try await store.updateTask(late) }
+        #expect(fenced?.code == .superseded)
+        #expect(try await store.renewTaskLease(id: first.id, instance: "a", attempt: 1, until: t(200)) == nil)
+        var done = reclaimed
+        done.state = .completed
+        done.finishedAt = t(170)
+        try await store.updateTask(done)
+        #expect(try await store.task(id: first.id)?.state == .completed)
+
+        // The other task's owner vanished too, after its last allowed attempt: it is failed with the reason, not reclaimed.
+        #expect(try await store.failAbandonedTasks(now: t(120), maxAttempts: 1, reason: "gone").isEmpty, "its lease still runs")
+        let abandoned = try await store.failAbandonedTasks(now: t(140), maxAttempts: 1, reason: "abandoned after 1 attempt")
+        #expect(abandoned.map(\.id) == [second.id])
+        #expect(abandoned.first?.state == .failed && abandoned.first?.error == "abandoned after 1 attempt" && abandoned.first?.finishedAt == t(140))
+        #expect(try await store.claimTask(instance: "c", now: t(300), leaseUntil: t(330), maxAttempts: 1) == nil)
+    }
+
+    /// Eight claimers racing for five tasks: each task is claimed exactly once.
+    static func concurrentClaimersGetDifferentTasks(_ store: any StockCastStore) async throws {
+        for index in 0..<5 { try await store.createTask(TestData.task("race-\(index)", at: Double(index))) }
+        let claimed = try await withThrowingTaskGroup(of: [String].self) { group in
+            for claimer in 0..<8 {
+                group.addTask {
+                    var mine: [String] = []
+                    while let task = try await store.claimTask(
+                        instance: "i\(claimer)", now: TestData.instant(50), leaseUntil: TestData.instant(80), maxAttempts: 3)
+                    {
+                        mine.append(task.id)
+                    }
+                    return mine
+                }
+            }
+            return try await group.reduce(into: [String]()) { $0 += $1 }
+        }
+        #expect(claimed.sorted() == (0..<5).map { "race-\($0)" })
+    }
+}
