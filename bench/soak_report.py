@@ -45,7 +45,7 @@ by {result['websocket']['clients_connected']} clients ({result['websocket']['err
 Latency is per request as the client saw it, on two cores shared by the server, the 4 load threads and the 200
 WebSocket clients (one Python process), so it measures the whole machine; what the goal asks is that it does not
 drift. RSS is sampled every 5 s. Growth is measured from minute 3, after the training and the import have taken their
-working memory: glibc keeps what they freed mapped, so that one-off step (about +90 MiB in the first run of this
-benchmark) stays in RSS without growing; a leak shows as growth after it. p99 stability is judged over the same minutes."""
+working memory: glibc keeps what they freed mapped, so that one-off step (here {result['rss_mib_baseline'] - result['rss_mib_start']:+.0f} MiB from
+the start to minute 3) stays in RSS without growing; a leak shows as growth after it. p99 stability is judged over the same minutes."""
 replace_section("BENCHMARKS.md", "<!-- soak:start -->", "<!-- soak:end -->", "## Soak: 10 minutes of mixed load", section)
 print(section)
