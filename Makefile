@@ -8,8 +8,8 @@ DATA_DIR ?= ./var
 BUILD_PACKAGES := zlib1g-dev libssl-dev libpq-dev liblapacke-dev libopenblas-dev libxgboost-dev librdkafka-dev
 # What the test suite needs on top: a real PostgreSQL 15 server for the PostgreSQL store suite, Prometheus (and promtool)
 # for the monitor/ test, Chromium and chromedriver for the browser journeys, venv for the tests' PyPI packages, openssl
-# for the TLS test's certificate.
-TEST_PACKAGES := postgresql postgresql-client prometheus chromium chromium-driver python3-venv openssl
+# for the TLS test's certificate, nginx in front of the scale-out stage's instances.
+TEST_PACKAGES := postgresql postgresql-client prometheus chromium chromium-driver python3-venv openssl nginx-light
 # The tests' Python environment (selenium, websockets, PyYAML, schemathesis from Tests/requirements.txt).
 TEST_PYTHON := .venv-tests
 # Tests and CI: an uncaught error otherwise spends ~30 s in the backtracer.

@@ -11,6 +11,9 @@
 #   hardening    schemathesis (every check) and a 20,000-connection flood   (scripts/hardening-tests.sh)
 #   faults       kill -9 during ETL, training and forecasts; SIGTERM and cancel during training; PostgreSQL stopped and
 #                started under load; consistency afterwards               (scripts/fault-tests.sh)
+#   scale-out    three instances on PostgreSQL, Kafka mock and moto behind nginx: exactly-once tasks, kill -9 takeover,
+#                shared artifacts, promote seen everywhere, WebSocket through nginx, rolling restart (scripts/scale-out-tests.sh)
+#   deploy       deploy/'s structure: mounted files, configuration keys, ports (Tests/Deploy/check_deploy.py)
 #   key grep     no complete API key in any log line of any stage          (Tests/Faults/key_grep.py)
 #
 # The stages run one after another: the integration stages time things (a /health answer within 100 ms during a
@@ -61,7 +64,9 @@ if [ -x "$STOCKCAST_BIN" ]; then
   stage browser scripts/browser-tests.sh
   stage hardening scripts/hardening-tests.sh
   stage faults scripts/fault-tests.sh
+  stage scale-out scripts/scale-out-tests.sh
 fi
+stage deploy python3 Tests/Deploy/check_deploy.py
 stage "key grep" python3 Tests/Faults/key_grep.py "$LOGS"
 
 echo

@@ -121,6 +121,8 @@ class Server:
         self.starts = 0
         self.logs = []
         self._key = None
+        # A port kept across restarts (behind nginx); `None`: a fresh free port at each start.
+        self.fixed_port = None
 
     @property
     def key(self):
@@ -132,7 +134,7 @@ class Server:
     def start(self, ready_within=90):
         assert self.process is None or self.process.poll() is not None, "server already running"
         self.starts += 1
-        self.port = free_port()
+        self.port = self.fixed_port or free_port()
         log_path = os.path.join(self.scratch, f"{self.name}-{self.starts}.log")
         self.logs.append(log_path)
         log = open(log_path, "w")

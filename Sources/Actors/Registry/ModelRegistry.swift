@@ -86,10 +86,11 @@ public actor ModelRegistry: Service {
 
     // MARK: Training results
 
-    /// Marks a model as training (refused while it already trains).
-    public func beginTraining(_ id: Int64) async throws -> ModelRecord {
+    /// Marks a model as training (refused while it already trains, unless `takingOver`: the task's previous attempt
+    /// died on another instance and left the model `training`).
+    public func beginTraining(_ id: Int64, takingOver: Bool = false) async throws -> ModelRecord {
         var model = try await self.model(id)
-        guard model.status != .training else { throw RegistryError(.conflict, "model \(id) is already training") }
+        guard model.status != .training || takingOver else { throw RegistryError(.conflict, "model \(id) is already training") }
         model.status = .training
         model.error = nil
         try await self.store.updateModel(model)

@@ -17,7 +17,7 @@ extension TrainingSupervisor {
 
     private func train(_ task: TaskRecord, control: TaskControl) async throws -> String {
         guard let modelID = task.modelID else { throw RegistryError(.invalidRequest, "training task \(task.id) names no model") }
-        let model = try await self.registryForWork.beginTraining(modelID)
+        let model = try await self.registryForWork.beginTraining(modelID, takingOver: task.attempt > 1)
         let calendar = TradingCalendars.calendar(for: model.instrument.exchange)
         let bars = try await self.pricesForWork.cleanBars(for: model.instrument, from: model.trainStart, through: model.trainEnd, after: nil, limit: 1_000_000)
         guard bars.count >= Self.minimumTrainingBars else {

@@ -129,8 +129,17 @@ struct TaskDTO: ResponseEncodable {
     let finished_at: Date?
     let result: JSONValue?
     let error: String?
+    /// The instance running it (or that ran it last).
+    let owner: String?
+    /// 0 while queued, then 1 per claim (more than 1: its worker died and another took it over).
+    let attempt: Int
+    /// A cancel was asked; the owner stops at its next heartbeat.
+    let cancel_requested: Bool
 
     init(_ task: TaskRecord, includeResult: Bool = true) {
+        self.owner = task.owner
+        self.attempt = task.attempt
+        self.cancel_requested = task.cancelRequested
         self.task_id = task.id
         self.kind = task.kind.rawValue
         self.status = task.state.rawValue

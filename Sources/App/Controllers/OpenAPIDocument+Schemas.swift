@@ -134,7 +134,7 @@ extension OpenAPIDocument {
             "AliasEvent": ["type": "object", "description": "id, ticker, exchange, alias, from_model_id, to_model_id, actor, reason, metrics, at"],
             "TrainRequest": object(["model_id": integer(1...Int(Int64.max))], required: ["model_id"]),
             "Submitted": object(["task_id": string, "status": string], required: ["task_id", "status"]),
-            "Task": ["type": "object", "description": "task_id, kind, status (pending|running|completed|failed|cancelled), progress, message, result | error"],
+            "Task": ["type": "object", "description": "task_id, kind, status (pending|running|completed|failed|cancelled), progress, message, result | error, owner (instance), attempt, cancel_requested"],
             "FeatureCatalog": object(
                 [
                     "model_types": ["type": "array", "items": string], "default_features": ["type": "array", "items": string],
