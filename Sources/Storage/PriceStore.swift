@@ -142,8 +142,8 @@ public protocol TaskStore: Sendable {
     func updateTask(_ task: TaskRecord) async throws
     /// Claims the oldest task waiting for a worker for `instance`: a `pending` one, or a `running` one whose lease
     /// expired before `now` after fewer than `maxAttempts` attempts. It becomes `running` with `owner`, a lease until
-    /// `leaseUntil` and `attempt` + 1 (the previous owner is fenced off). Each task goes to exactly one of several
-    /// concurrent claimers.
+    /// `leaseUntil` and `attempt` + 1 (the previous owner is fenced off); a cancel asked before stays asked. Each task
+    /// goes to exactly one of several concurrent claimers.
     func claimTask(instance: String, now: Date, leaseUntil: Date, maxAttempts: Int) async throws -> TaskRecord?
     /// Running tasks whose lease expired before `now` after `maxAttempts` attempts become `failed` with `reason`;
     /// returns them.

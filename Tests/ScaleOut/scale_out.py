@@ -15,9 +15,7 @@ Usage: scale_out.py BINARY. Exit status 0 when every check passed. Needs root (P
 import asyncio
 import json
 import os
-import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
@@ -26,8 +24,8 @@ import time
 import websockets
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Faults"))
-from faultlib import (PgCluster, Server, check, cleanup, free_port, http, info, install_cleanup, wait_until,  # noqa: E402
-                      _processes)
+from faultlib import PgCluster, Server, check, cleanup, free_port, http, info, install_cleanup, wait_until  # noqa: E402
+from scaleoutlib import start_kafka_mock, start_moto, start_nginx, stop_moto  # noqa: E402
 
 BINARY = os.path.abspath(sys.argv[1])
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -48,46 +46,6 @@ def abort(message):
 def measure(name, seconds):
     timings[name] = seconds
     info(f"{name}: {seconds:.2f} s")
-
-
-def start_moto(scratch):
-    port = free_port()
-    env = {**os.environ, "STOCKCAST_TEST_S3_PORT": str(port), "TMPDIR": scratch}
-    subprocess.run([os.path.join(ROOT, "scripts", "test-s3.sh"), "start"], check=True, env=env, timeout=120)
-    exported = subprocess.run([os.path.join(ROOT, "scripts", "test-s3.sh"), "env"], check=True, env=env, capture_output=True, text=True).stdout
-    values = dict(re.findall(r"export (\w+)=(\S+)", exported))
-    return env, {
-        "STOCKCAST_ARTIFACTS_S3_ENDPOINT": values["STOCKCAST_TEST_S3_ENDPOINT"],
-        "STOCKCAST_ARTIFACTS_S3_BUCKET": values["STOCKCAST_TEST_S3_BUCKET"],
-        "AWS_ACCESS_KEY_ID": values["STOCKCAST_TEST_S3_ACCESS_KEY_ID"],
-        "AWS_SECRET_ACCESS_KEY": values["STOCKCAST_TEST_S3_SECRET_ACCESS_KEY"],
-    }
-
-
-def start_nginx(scratch, listen, upstreams):
-    """deploy/nginx/stockcast.conf with loopback upstreams and listen port, in a private prefix."""
-    conf = open(os.path.join(ROOT, "deploy", "nginx", "stockcast.conf")).read()
-    servers = "".join(f"    server 127.0.0.1:{port} max_fails=3 fail_timeout=10s;\n" for port in upstreams)
-    conf = re.sub(r"(upstream stockcast_api \{\n)(?:.*\n)*?(    keepalive)", lambda m: m.group(1) + servers + m.group(2), conf)
-    conf = conf.replace("listen 80;", f"listen 127.0.0.1:{listen};")
-    prefix = os.path.join(scratch, "nginx")
-    os.makedirs(prefix, exist_ok=True)
-    with open(os.path.join(prefix, "nginx.conf"), "w") as handle:
-        handle.write(f"""worker_processes 1;
-error_log {prefix}/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    access_log {prefix}/access.log;
-    client_body_temp_path {prefix}/body; proxy_temp_path {prefix}/proxy; fastcgi_temp_path {prefix}/fastcgi;
-    uwsgi_temp_path {prefix}/uwsgi; scgi_temp_path {prefix}/scgi;
-{conf}
-}}
-""")
-    process = subprocess.Popen(["nginx", "-p", prefix, "-c", os.path.join(prefix, "nginx.conf"), "-g", f"daemon off; pid {prefix}/nginx.pid;"],
-                               stdout=subprocess.DEVNULL, stderr=open(os.path.join(prefix, "stderr.log"), "w"))
-    _processes.append(process)
-    wait_until(lambda: http(listen, "GET", "/health", timeout=2).status == 200, 30, "nginx")
-    return process
 
 
 def submit_training(port, key, body):
@@ -238,14 +196,10 @@ def main():
         cluster.init()
         cluster.start()
         moto_env, s3 = start_moto(scratch)
-        bootstrap_file = os.path.join(scratch, "bootstrap")
-        mock = subprocess.Popen([BINARY, "kafka-mock", "--bootstrap-file", bootstrap_file], stdout=open(os.path.join(scratch, "mock.log"), "w"),
-                                stderr=subprocess.STDOUT, cwd=ROOT, env={**os.environ, "SWIFT_BACKTRACE": "enable=no"})
-        _processes.append(mock)
-        wait_until(lambda: os.path.exists(bootstrap_file) and open(bootstrap_file).read().strip(), 30, "the Kafka mock cluster")
+        bootstrap = start_kafka_mock(BINARY, scratch)
         proxy = free_port()
         # Browsers reach the system at nginx's address: that is the origin the instances' WebSocket check accepts.
-        common = {"STOCKCAST_HTTP_PUBLIC_ORIGINS": f"http://127.0.0.1:{proxy}", "STOCKCAST_STORAGE_POSTGRES_URL": cluster.url, "STOCKCAST_KAFKA_BOOTSTRAP_SERVERS": open(bootstrap_file).read().strip(),
+        common = {"STOCKCAST_HTTP_PUBLIC_ORIGINS": f"http://127.0.0.1:{proxy}", "STOCKCAST_STORAGE_POSTGRES_URL": cluster.url, "STOCKCAST_KAFKA_BOOTSTRAP_SERVERS": bootstrap,
                   "STOCKCAST_KAFKA_FETCH_WAIT_MAX_MS": "10", "STOCKCAST_TRAINING_LEASE_SECONDS": str(LEASE_SECONDS),
                   "STOCKCAST_HTTP_MAX_CONNECTIONS_PER_ADDRESS": "4096", **s3}
         roles = [("a", "api,worker,scheduler"), ("b", "api,worker"), ("c", "worker")]
@@ -278,7 +232,7 @@ def main():
     finally:
         cleanup()
         if moto_env:
-            subprocess.run([os.path.join(ROOT, "scripts", "test-s3.sh"), "stop"], env=moto_env, timeout=30)
+            stop_moto(moto_env)
         log_dir = os.environ.get("STOCKCAST_TEST_LOG_DIR")
         if log_dir:
             for folder in (scratch, os.path.join(scratch, "nginx")):

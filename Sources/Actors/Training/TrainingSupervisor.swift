@@ -254,7 +254,10 @@ public actor TrainingSupervisor: Service {
                 return nil
             }
             guard case .running = self.state else { return nil }
-            self.controls[claimed.id] = (TaskControl(), claimed.attempt)
+            let control = TaskControl()
+            // A cancel asked while its previous owner was dying is honoured at once.
+            if claimed.cancelRequested { control.cancel() }
+            self.controls[claimed.id] = (control, claimed.attempt)
             if claimed.attempt > 1 {
                 self.logger.notice("reclaimed a task whose owner stopped renewing its lease", metadata: ["task": "\(claimed.id)", "attempt": "\(claimed.attempt)"])
             }

@@ -58,7 +58,7 @@ extension PostgresStore {
         try await self.rows(
             """
             UPDATE tasks SET state = 'running', owner = \(instance), lease_expires_at = \(PostgresTimestamp(leaseUntil)),
-                attempt = attempt + 1, started_at = \(PostgresTimestamp(now)), progress = 0, message = 'started', cancel_requested = false
+                attempt = attempt + 1, started_at = \(PostgresTimestamp(now)), progress = 0, message = 'started'
             WHERE id = (
                 SELECT id FROM tasks
                 WHERE state = 'pending'

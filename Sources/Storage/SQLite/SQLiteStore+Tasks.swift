@@ -65,7 +65,7 @@ extension SQLiteStore {
             try await session.query(
                 """
                 UPDATE tasks SET state = 'running', owner = ?1, lease_expires_at = ?2, attempt = attempt + 1, started_at = ?3,
-                    progress = 0, message = 'started', cancel_requested = 0
+                    progress = 0, message = 'started'
                 WHERE id = (
                     SELECT id FROM tasks
                     WHERE state = 'pending'
