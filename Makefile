@@ -45,7 +45,8 @@ test-deps:
 ## make bench: ETL throughput, SQLite and PostgreSQL, side by side with the pandas path; then forecasting accuracy
 ## and speed vs scikit-learn / xgboost / statsforecast, and POST /api/predict/ under load vs a FastAPI anchor; then
 ## WebSocket fan-out (1,000 clients, 10 stalled), the Kafka path between two instances, and the web UI's page weight,
-## first chart and panning in headless Chromium, and a 10-minute soak of mixed load (writes bench/out/ and BENCHMARKS.md).
+## first chart and panning in headless Chromium, a 10-minute soak of mixed load, and predictions and trainings with 1, 2
+## and 3 instances behind nginx (writes bench/out/ and BENCHMARKS.md).
 bench: deps test-deps release
 	bench/run-etl-bench.sh
 	bench/run-forecast-bench.sh
@@ -53,6 +54,7 @@ bench: deps test-deps release
 	bench/run-kafka-path-bench.sh
 	bench/run-ui-bench.sh --binary $(CURDIR)/.build/release/stockcast
 	bench/run-soak-bench.sh
+	bench/run-scale-bench.sh
 
 clean-data:
 	rm -rf $(DATA_DIR)
