@@ -33,8 +33,13 @@ public actor MarketDataPipeline: Service {
         /// This instance's name, recorded as the owner of the runs it accepts. Defaults to `local`.
         public var instance = "local"
         /// Whether other instances share the store (PostgreSQL): recovery at start then touches only this instance's
-        /// runs. Defaults to `false` (SQLite: every run is this process's).
+        /// runs, and the runs of an instance that stopped sending heartbeats are adopted. Defaults to `false` (SQLite:
+        /// every run is this process's).
         public var sharedStore = false
+        /// How often this instance records its heartbeat and looks for runs to adopt (shared store). Defaults to 5 s.
+        public var heartbeatInterval: Duration = .seconds(5)
+        /// How long without a heartbeat before an instance's runs are adopted. Defaults to 30 s.
+        public var adoptAfter: Duration = .seconds(30)
 
         /// The defaults.
         public init() {}
@@ -100,6 +105,9 @@ public actor MarketDataPipeline: Service {
         self.state = .running
         try await self.recover()
         await withDiscardingTaskGroup { group in
+            if self.configuration.sharedStore {
+                group.addTask { await self.beatAndAdopt() }
+            }
             for await _ in self.wake.stream.cancelOnGracefulShutdown() {
                 while let next = self.dequeue() {
                     group.addTask { await self.execute(next.id, instrument: next.instrument) }
@@ -188,6 +196,38 @@ public actor MarketDataPipeline: Service {
 
     private func publish(_ event: ETLRunEvent) {
         for (_, continuation) in self.subscribers { continuation.yield(event) }
+    }
+
+    /// Shared store: records this instance's heartbeat and adopts the runs of instances that stopped beating (their
+    /// running runs are failed "interrupted", as a restart would; their pending runs are queued here), until shutdown.
+    private nonisolated func beatAndAdopt() async {
+        let (instance, interval, adoptAfter) = (self.configuration.instance, self.configuration.heartbeatInterval, self.configuration.adoptAfter)
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                let now = Date()
+                try await self.runs.recordHeartbeat(instance: instance, at: now)
+                let seconds = Double(adoptAfter.components.seconds) + Double(adoptAfter.components.attoseconds) / 1e18
+                let (failed, adopted) = try await self.runs.adoptRuns(
+                    instance: instance, staleBefore: now.addingTimeInterval(-seconds),
+                    reason: "interrupted: the instance running it stopped; retry it")
+                await self.adopted(failed: failed, pending: adopted)
+            } catch {
+                self.logger.warning("heartbeat or run adoption failed", metadata: ["error": "\(error)"])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        }
+    }
+
+    private func adopted(failed: [ETLRun], pending: [ETLRun]) {
+        for run in failed {
+            Self.count(run, outcome: "interrupted")
+            self.publish(ETLRunEvent(run: run, step: nil))
+            self.logger.warning("failed the run of a stopped instance", metadata: ["run": "\(run.id)", "owner": "\(run.owner ?? "-")"])
+        }
+        for run in pending where !self.queuedIDs.contains(run.id) && !self.executingIDs.contains(run.id) {
+            self.logger.notice("adopted a queued run of a stopped instance", metadata: ["run": "\(run.id)"])
+            self.enqueue(run)
+        }
     }
 
     private func enqueue(_ run: ETLRun) {

@@ -137,6 +137,9 @@ func makeServices(_ configuration: AppConfiguration, logger: Logger) throws -> S
     var pipelineSettings = configuration.pipeline
     pipelineSettings.instance = configuration.instanceID
     pipelineSettings.sharedStore = storage.sharedDatabase
+    // An instance silent for a lease is gone for its ETL runs as for its tasks.
+    pipelineSettings.adoptAfter = configuration.training.leaseDuration
+    pipelineSettings.heartbeatInterval = configuration.training.leaseDuration / 6
     let pipeline = MarketDataPipeline(
         runs: storage.runs, prices: storage.prices, providers: providers, configuration: pipelineSettings, logger: logger, readiness: readiness
     )

@@ -50,6 +50,12 @@ public protocol ETLRunStore: Sendable {
     /// Claims a named schedule slot (e.g. `etl-daily:2024-03-01`) for `instance`; `true` only for the first claimant,
     /// so exactly one instance runs each scheduled job even when several share the database.
     func claimScheduleSlot(_ slot: String, instance: String) async throws -> Bool
+    /// Records that `instance` is alive at `at`.
+    func recordHeartbeat(instance: String, at: Date) async throws
+    /// Takes over the runs of every instance whose last heartbeat is before `staleBefore` (not `instance` itself): in
+    /// one transaction their `running` runs become `failed` with `reason` and their `pending` runs become `instance`'s.
+    /// Each run is adopted by exactly one of several concurrent callers. Returns both lists.
+    func adoptRuns(instance: String, staleBefore: Date, reason: String) async throws -> (failed: [ETLRun], adopted: [ETLRun])
 }
 
 /// The tracked-ticker list (the "ETL list").

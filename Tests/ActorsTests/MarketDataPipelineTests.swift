@@ -132,6 +132,34 @@ import Testing
         }
     }
 
+    /// On a shared store, the queued runs of an instance that stopped sending heartbeats are adopted and run here, and
+    /// its running run is failed as interrupted (a run that may have killed its process is not resumed blindly).
+    @Test(.timeLimit(.minutes(1))) func runsOfAStoppedInstanceAreAdoptedAndRun() async throws {
+        let (store, dir) = try await PipelineFixtures.store()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        defer { Task { await store.close() } }
+        let instrument = PipelineFixtures.instrument
+        try await store.recordHeartbeat(instance: "dead", at: Date().addingTimeInterval(-3600))
+        var dying = try await store.createRun(NewETLRun(instrument: instrument, source: "yahoo", trigger: .manual, owner: "dead"))
+        dying.status = .running
+        try await store.updateRun(dying)
+        let orphan = try await store.createRun(NewETLRun(instrument: instrument, source: "yahoo", trigger: .schedule, owner: "dead"))
+        var configuration = PipelineFixtures.fastConfiguration
+        configuration.instance = "me"
+        configuration.sharedStore = true
+        configuration.heartbeatInterval = .milliseconds(50)
+        configuration.adoptAfter = .seconds(1)
+        let provider = ScriptedProvider([.success(PipelineFixtures.series(count: 5))])
+        let dyingID = dying.id
+        try await PipelineFixtures.withPipeline(provider: provider, store: store, configuration: configuration) { pipeline, _ in
+            while try await store.run(id: orphan.id)?.owner != "me" { try await Task.sleep(for: .milliseconds(20)) }
+            let done = try await pipeline.waitUntilFinished(orphan.id)
+            #expect(done.status == .completed && done.owner == "me")
+            let failed = try #require(try await store.run(id: dyingID))
+            #expect(failed.status == .failed && failed.error?.contains("interrupted") == true)
+        }
+    }
+
     /// Issue 9 (10): a run that a crash stopped after storing raw bars but before the clean ones is repaired at the
     /// next start by a `repair` run (it stayed without clean bars until someone retried by hand).
     @Test func interruptedRunBetweenRawAndCleanIsRepaired() async throws {

@@ -71,4 +71,46 @@ extension StoreContract {
         }
         #expect(claimed.sorted() == (0..<5).map { "race-\($0)" })
     }
+
+    /// An instance that stopped beating: its running run fails, its pending runs go to exactly one live adopter; a live
+    /// instance's runs and runs without an owner are untouched.
+    static func runsOfAStoppedInstanceAreAdoptedOnce(_ store: any StockCastStore) async throws {
+        let instrument = TestData.instrument("ADOPT")
+        func run(_ owner: String?, running: Bool = false) async throws -> ETLRun {
+            var run = try await store.createRun(NewETLRun(instrument: instrument, source: "yahoo", trigger: .manual, owner: owner))
+            if running {
+                run.status = .running
+                try await store.updateRun(run)
+            }
+            return run
+        }
+        try await store.recordHeartbeat(instance: "dead", at: TestData.instant(10))
+        try await store.recordHeartbeat(instance: "alive", at: TestData.instant(95))
+        let dying = try await run("dead", running: true)
+        let orphans = [try await run("dead"), try await run("dead"), try await run("dead")]
+        let alive = try await run("alive")
+        let ownerless = try await run(nil)
+        for adopter in ["c0", "c1", "c2", "c3"] { try await store.recordHeartbeat(instance: adopter, at: TestData.instant(100)) }
+        let results = try await withThrowingTaskGroup(of: (String, [ETLRun], [ETLRun]).self) { group in
+            for adopter in ["c0", "c1", "c2", "c3"] {
+                group.addTask {
+                    let (failed, adopted) = try await store.adoptRuns(instance: adopter, staleBefore: TestData.instant(60), reason: "interrupted: gone")
+                    return (adopter, failed, adopted)
+                }
+            }
+            return try await group.reduce(into: [(String, [ETLRun], [ETLRun])]()) { $0.append($1) }
+        }
+        let failed = results.flatMap(\.1)
+        let adopted = results.flatMap(\.2)
+        #expect(failed.map(\.id) == [dying.id])
+        #expect(failed.first?.status == .failed && failed.first?.error == "interrupted: gone")
+        #expect(adopted.map(\.id).sorted() == orphans.map(\.id).sorted(), "each orphan adopted exactly once")
+        for (adopter, _, runs) in results {
+            #expect(runs.allSatisfy { $0.owner == adopter && $0.status == .pending })
+        }
+        #expect(try await store.run(id: alive.id)?.owner == "alive")
+        #expect(try await store.run(id: ownerless.id)?.owner == nil)
+        // An instance never adopts its own runs, however old its heartbeat.
+        #expect(try await store.adoptRuns(instance: "alive", staleBefore: TestData.instant(1000), reason: "x").adopted.allSatisfy { $0.id != alive.id })
+    }
 }

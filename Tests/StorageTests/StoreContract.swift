@@ -33,6 +33,7 @@ enum StoreContract: String, CaseIterable, Sendable, CustomTestStringConvertible 
     case tasksPageByCursorAndFilters
     case tasksAreClaimedLeasedAndFenced
     case concurrentClaimersGetDifferentTasks
+    case runsOfAStoppedInstanceAreAdoptedOnce
     case predictionsInsertAndPage
     case predictionsAreScoredOnce
     case concurrentScorersScoreEachPredictionOnce
@@ -80,6 +81,7 @@ enum StoreContract: String, CaseIterable, Sendable, CustomTestStringConvertible 
         case .tasksPageByCursorAndFilters: try await Self.tasksPageByCursorAndFilters(store)
         case .tasksAreClaimedLeasedAndFenced: try await Self.tasksAreClaimedLeasedAndFenced(store)
         case .concurrentClaimersGetDifferentTasks: try await Self.concurrentClaimersGetDifferentTasks(store)
+        case .runsOfAStoppedInstanceAreAdoptedOnce: try await Self.runsOfAStoppedInstanceAreAdoptedOnce(store)
         case .predictionsInsertAndPage: try await Self.predictionsInsertAndPage(store)
         case .predictionsAreScoredOnce: try await Self.predictionsAreScoredOnce(store)
         case .concurrentScorersScoreEachPredictionOnce: try await Self.concurrentScorersScoreEachPredictionOnce(store)

@@ -4,7 +4,7 @@
 /// the migrations whose version is not yet in `schema_migrations`, in order, each in its own transaction, and
 /// record `(version, name, applied_at)`. Migrations are never edited once released: a later change is a new
 /// entry appended to `all` (v2 added models, tasks and predictions that way; v3 scoring and alerts; v4 key expiry and the audit log; v5 leases of
-/// background tasks).
+/// background tasks; v6 instance heartbeats).
 ///
 /// Storage conventions (both dialects, documented here once):
 /// - session dates: SQLite `TEXT` `YYYY-MM-DD`; PostgreSQL `date`. PostgreSQL values cross the wire as day numbers
@@ -38,6 +38,7 @@ public struct Migration: Sendable, Hashable {
         .alertsAndScoringSchema,
         .keysAndAuditSchema,
         .workLeasesSchema,
+        .instanceHeartbeatsSchema,
     ]
 
     /// The version a fully migrated database reports.

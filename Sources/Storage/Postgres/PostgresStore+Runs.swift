@@ -168,4 +168,36 @@ extension PostgresStore {
             """)
         return !rows.isEmpty
     }
+
+    public func recordHeartbeat(instance: String, at: Date) async throws {
+        try await self.rows(
+            """
+            INSERT INTO instances (id, last_seen) VALUES (\(instance), \(PostgresTimestamp(at)))
+            ON CONFLICT (id) DO UPDATE SET last_seen = excluded.last_seen
+            """)
+    }
+
+    public func adoptRuns(instance: String, staleBefore: Date, reason: String) async throws -> (failed: [ETLRun], adopted: [ETLRun]) {
+        // Under READ COMMITTED a concurrent adopter that updated a row first changed its owner to a live instance, so
+        // the re-checked condition skips it here: each run is adopted once.
+        try await self.transaction { connection in
+            let failed = try await self.rows(
+                """
+                UPDATE etl_runs SET status = 'failed', error = \(reason), finished_at = now()
+                WHERE status = 'running' AND owner IN (
+                    SELECT id FROM instances WHERE last_seen < \(PostgresTimestamp(staleBefore)) AND id <> \(instance))
+                RETURNING \(unescaped: Self.runColumns)
+                """, on: connection
+            ).map(Self.decodeRun)
+            let adopted = try await self.rows(
+                """
+                UPDATE etl_runs SET owner = \(instance)
+                WHERE status = 'pending' AND owner IN (
+                    SELECT id FROM instances WHERE last_seen < \(PostgresTimestamp(staleBefore)) AND id <> \(instance))
+                RETURNING \(unescaped: Self.runColumns)
+                """, on: connection
+            ).map(Self.decodeRun)
+            return AdoptedRuns(failed: failed, adopted: adopted)
+        }.pair
+    }
 }

@@ -1,3 +1,4 @@
+import struct Foundation.Date
 import PredictionCore
 import SQLiteNIO
 
@@ -201,6 +202,39 @@ extension SQLiteStore {
             return !claimed.isEmpty
         }
     }
+
+    public func recordHeartbeat(instance: String, at: Date) async throws {
+        try await self.write { session in
+            _ = try await session.query(
+                "INSERT INTO instances (id, last_seen) VALUES (?1, ?2) ON CONFLICT (id) DO UPDATE SET last_seen = excluded.last_seen",
+                [.text(instance), .timestamp(at)])
+        }
+    }
+
+    public func adoptRuns(instance: String, staleBefore: Date, reason: String) async throws -> (failed: [ETLRun], adopted: [ETLRun]) {
+        let now = StoredTimestamp.now()
+        return try await self.write { session in
+            let stale = "SELECT id FROM instances WHERE last_seen < ?2 AND id <> ?1"
+            let failed = try await session.query(
+                """
+                UPDATE etl_runs SET status = 'failed', error = ?3, finished_at = ?4
+                WHERE status = 'running' AND owner IN (\(stale)) RETURNING \(Self.runColumns)
+                """, [.text(instance), .timestamp(staleBefore), .text(reason), .timestamp(now)]
+            ).map(Self.decodeRun)
+            let adopted = try await session.query(
+                "UPDATE etl_runs SET owner = ?1 WHERE status = 'pending' AND owner IN (\(stale)) RETURNING \(Self.runColumns)",
+                [.text(instance), .timestamp(staleBefore)]
+            ).map(Self.decodeRun)
+            return AdoptedRuns(failed: failed, adopted: adopted)
+        }.pair
+    }
+}
+
+/// The result of `adoptRuns`, `Sendable` across the write session.
+struct AdoptedRuns: Sendable {
+    var failed: [ETLRun]
+    var adopted: [ETLRun]
+    var pair: (failed: [ETLRun], adopted: [ETLRun]) { (self.failed, self.adopted) }
 }
 
 extension ETLStepName {
