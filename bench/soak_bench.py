@@ -19,8 +19,12 @@ import threading
 import time
 import urllib.error
 import urllib.request
+import sys
 
 import websockets
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "Faults"))
+from faultlib import free_port, rss_kib  # noqa: E402
 
 parser = argparse.ArgumentParser()
 parser.add_argument("binary")
@@ -28,12 +32,6 @@ parser.add_argument("out")
 parser.add_argument("--seconds", type=int, default=600)
 parser.add_argument("--clients", type=int, default=200)
 args = parser.parse_args()
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def call(port, method, path, body=None, key=None, timeout=30, content_type="application/json"):
@@ -56,14 +54,6 @@ def training_seconds(task):
         return None
     parse = lambda text: datetime.fromisoformat(text.replace("Z", "+00:00"))
     return (parse(task["finished_at"]) - parse(task["started_at"])).total_seconds()
-
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 def percentile(values, q):

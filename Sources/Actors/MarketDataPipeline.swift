@@ -206,9 +206,8 @@ public actor MarketDataPipeline: Service {
             do {
                 let now = Date()
                 try await self.runs.recordHeartbeat(instance: instance, at: now)
-                let seconds = Double(adoptAfter.components.seconds) + Double(adoptAfter.components.attoseconds) / 1e18
                 let (failed, adopted) = try await self.runs.adoptRuns(
-                    instance: instance, staleBefore: now.addingTimeInterval(-seconds),
+                    instance: instance, staleBefore: now.addingTimeInterval(-adoptAfter.timeInterval),
                     reason: "interrupted: the instance running it stopped; retry it")
                 await self.adopted(failed: failed, pending: adopted)
             } catch {

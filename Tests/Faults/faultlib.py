@@ -62,6 +62,15 @@ def wait_until(predicate, seconds, what, interval=0.1):
         time.sleep(interval)
 
 
+def rss_kib(pid):
+    """Resident memory of process `pid` in KiB (VmRSS), 0 when it has none."""
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -24,7 +24,7 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "Faults"))
-from faultlib import check, failures, free_port  # noqa: E402  (the checks and ports of every Python stage)
+from faultlib import check, failures, free_port, rss_kib  # noqa: E402  (the checks and ports of every Python stage)
 
 BINARY = os.path.abspath(sys.argv[1])
 KEEP = "--keep" in sys.argv
@@ -49,14 +49,6 @@ def get(port, path, source=None, timeout=10):
         connection.close()
     status = int(data.split(b" ")[1]) if data.startswith(b"HTTP/1.1 ") else 0
     return status, time.monotonic() - started
-
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 def start_server(scratch, port):

@@ -67,7 +67,7 @@ def wait_task(port, task_id, seconds=240):
     return task(port, task_id)
 
 
-def phase_exactly_once(proxy, api_ports, key):
+def phase_exactly_once(proxy, key):
     ids = []
     started = time.monotonic()
     for _ in range(30):  # through nginx, which spreads them round-robin over the api instances
@@ -220,7 +220,7 @@ def main():
         wait_until(lambda: {d["ticker"] for d in http(proxy, "GET", "/api/datasets").body} >= {"GOOG"}, 180, "the sample data")
         check(http(servers[2].port, "GET", "/api/datasets").status == 404, "the worker serves no API")
 
-        phase_exactly_once(proxy, [s.port for s in api_servers], key)
+        phase_exactly_once(proxy, key)
         trained = phase_kill(proxy, servers, key)
         phase_serving(proxy, servers, api_servers, key, trained)
         asyncio.run(websocket_through_nginx(proxy, api_servers, key))

@@ -486,10 +486,3 @@ public actor TrainingSupervisor: Service {
         }
     }
 }
-
-extension Duration {
-    /// The duration in seconds, as Foundation counts time.
-    var timeInterval: TimeInterval {
-        Double(self.components.seconds) + Double(self.components.attoseconds) / 1e18
-    }
-}

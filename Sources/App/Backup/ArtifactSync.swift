@@ -29,14 +29,14 @@ enum ArtifactSync {
                 do {
                     bytes = try await local.get(sha256: sha)
                 } catch let error as StorageError where error.code == .notFound {
-                    if (try? await target.get(sha256: sha)) != nil {
+                    if try await target.contains(sha256: sha) {
                         report.alreadyThere += 1
                     } else {
                         report.missing.append("model \(model.id): \(sha)")
                     }
                     continue
                 }
-                let existed = (try? await target.get(sha256: sha)) != nil
+                let existed = try await target.contains(sha256: sha)
                 let (uri, stored) = try await target.put(bytes)
                 guard stored == sha, LocalArtifactRepository.sha256(try await target.get(sha256: sha)) == sha else {
                     throw StorageError(.corruptRow, "artifact \(sha) of model \(model.id) read back from \(target.location) does not match its hash")

@@ -11,6 +11,8 @@ public protocol ArtifactRepository: Sendable {
     func put(_ bytes: Data) async throws -> (uri: String, sha256: String)
     /// The artifact `sha256`, verified: `.notFound` when it is missing, `.corruptRow` when the bytes do not match.
     func get(sha256: String) async throws -> Data
+    /// Whether the artifact `sha256` is stored (not read, not verified).
+    func contains(sha256: String) async throws -> Bool
     /// Removes the artifact `sha256`; no error when it is already gone.
     func remove(sha256: String) async throws
     /// Throws `.unavailable` (with a message naming what to fix) when artifacts cannot be written or read now.

@@ -29,6 +29,10 @@ public struct LocalArtifactRepository: ArtifactRepository {
         try await Self.offloaded { try self.read(sha256: sha256) }
     }
 
+    public func contains(sha256: String) async throws -> Bool {
+        try await Self.offloaded { Self.isHash(sha256) && FileManager.default.fileExists(atPath: self.url(for: sha256).path) }
+    }
+
     public func remove(sha256: String) async throws {
         try await Self.offloaded { try self.delete(sha256: sha256) }
     }

@@ -58,8 +58,7 @@ public struct S3ArtifactRepository: ArtifactRepository {
         let sha = LocalArtifactRepository.sha256(bytes)
         let key = self.key(for: sha)
         // Content-addressed: an object already stored under this hash holds these bytes (verified on every read).
-        let head = try await self.send(.HEAD, key: key, what: "artifact \(sha)")
-        if head.status != .ok {
+        if try await !self.contains(sha256: sha) {
             let response = try await self.send(.PUT, key: key, body: bytes, payloadSHA256: sha, what: "artifact \(sha)")
             guard response.status == .ok else { throw self.failure(response, what: "storing artifact \(sha)") }
         }
@@ -78,6 +77,16 @@ public struct S3ArtifactRepository: ArtifactRepository {
             throw StorageError(.corruptRow, "artifact \(sha256) in \(self.location) does not match its hash; refusing to load it")
         }
         return response.body
+    }
+
+    public func contains(sha256: String) async throws -> Bool {
+        guard LocalArtifactRepository.isHash(sha256) else { return false }
+        let head = try await self.send(.HEAD, key: self.key(for: sha256), what: "artifact \(sha256)")
+        switch head.status {
+        case .ok: return true
+        case .notFound: return false
+        default: throw self.failure(head, what: "looking for artifact \(sha256)")
+        }
     }
 
     public func remove(sha256: String) async throws {
