@@ -124,8 +124,10 @@ public protocol ModelStore: Sendable {
     func model(id: Int64) async throws -> ModelRecord?
     /// Models ascending by id, optionally of one instrument, skipping `offset`, at most `limit`.
     func models(of instrument: InstrumentKey?, offset: Int, limit: Int) async throws -> [ModelRecord]
-    /// Overwrites the mutable fields (status, run id, URI, metrics, artifact, training facts, error).
-    func updateModel(_ model: ModelRecord) async throws
+    /// Overwrites the mutable fields (status, run id, URI, metrics, artifact, training facts, error). With a `fence`, only
+    /// while that task attempt is still held, checked in the same statement (`.superseded` otherwise): the result of a
+    /// training whose task was reclaimed can never overwrite the newer attempt's.
+    func updateModel(_ model: ModelRecord, fencedBy fence: TaskFence?) async throws
     /// Deletes a model and its alias rows (the audit log keeps its history); `false` when absent.
     func deleteModel(id: Int64) async throws -> Bool
     /// Current aliases of an instrument.
@@ -137,6 +139,13 @@ public protocol ModelStore: Sendable {
     ) async throws -> AliasEvent
     /// Audit events, newest first, of an instrument and/or involving a model, at most `limit`.
     func aliasEvents(of instrument: InstrumentKey?, involving model: Int64?, limit: Int) async throws -> [AliasEvent]
+}
+
+extension ModelStore {
+    /// Overwrites the mutable fields of a model, unfenced.
+    public func updateModel(_ model: ModelRecord) async throws {
+        try await self.updateModel(model, fencedBy: nil)
+    }
 }
 
 /// Background tasks (training, multi-day forecasts); they survive restarts.
@@ -163,6 +172,8 @@ public protocol TaskStore: Sendable {
     func task(id: String) async throws -> TaskRecord?
     /// Tasks newest first (by creation), filtered, created strictly before the task `cursor` when given, at most `limit`.
     func tasks(state: TaskState?, kind: TaskKind?, before cursor: String?, limit: Int) async throws -> [TaskRecord]
+    /// How many tasks are in `state` (the queue depth, for `pending`).
+    func taskCount(state: TaskState) async throws -> Int
     /// Deletes a task that has ended (completed, failed or cancelled); `false` when there is no such finished task.
     func deleteFinishedTask(id: String) async throws -> Bool
 }

@@ -152,8 +152,13 @@ import Testing
         let provider = ScriptedProvider([.success(PipelineFixtures.series(count: 5))])
         let dyingID = dying.id
         try await PipelineFixtures.withPipeline(provider: provider, store: store, configuration: configuration) { pipeline, _ in
-            while try await store.run(id: orphan.id)?.owner != "me" { try await Task.sleep(for: .milliseconds(20)) }
-            let done = try await pipeline.waitUntilFinished(orphan.id)
+            // Polled in the store: between the adoption's commit and the actor queueing the run, waitUntilFinished would
+            // (rightly) say the run is not queued here.
+            var done = try #require(try await store.run(id: orphan.id))
+            while done.status != .completed && done.status != .failed {
+                try await Task.sleep(for: .milliseconds(20))
+                done = try #require(try await store.run(id: orphan.id))
+            }
             #expect(done.status == .completed && done.owner == "me")
             let failed = try #require(try await store.run(id: dyingID))
             #expect(failed.status == .failed && failed.error?.contains("interrupted") == true)

@@ -53,6 +53,15 @@ import Testing
 
             let model = try await client.execute(uri: "/api/models/\(ridge)", method: .get) { try JSON.object($0.body) }
             #expect(model["status"] as? String == "trained")
+            // The stored model shows its effective parameters: what was sent over the type's defaults.
+            let effective = try #require(model["hyper_parameters"] as? [String: Any])
+            #expect(effective["max_horizon"] as? Int == 10 && effective["refit_every"] as? Int == 40 && effective["seed"] as? Int == 42)
+            let forest = try await Self.register(client, key: key, ["ticker": "GOOG", "exchange": "NASDAQ", "model_type": "random_forest", "hyper_parameters": ["max_horizon": 10]])
+            let forestParameters = try await client.execute(uri: "/api/models/\(forest)", method: .get) {
+                try JSON.object($0.body)["hyper_parameters"] as? [String: Any] ?? [:]
+            }
+            #expect(forestParameters["max_depth"] as? Int == 8 && forestParameters["subsample"] as? Double == 0.8
+                && forestParameters["colsample_bynode"] as? Double == 0.8 && forestParameters["max_horizon"] as? Int == 10, "\(forestParameters)")
             #expect((model["artifact_sha256"] as? String)?.count == 64)
             #expect(model["version"] as? Int == 1)
             // The h = 1 backtest points in prices, for predicted-vs-actual charts (bounded).

@@ -8,7 +8,9 @@ running a training: another instance takes it over when its lease runs out and c
 the killed instance restarted disturbs nobody; a model trained on one instance is served by the others (artifact from
 the bucket, hash verified) and a promote through one changes what the others serve within 1 s; a WebSocket client
 connected through nginx receives predictions made on every api instance; a rolling restart (SIGTERM each instance in
-turn, then start it again) while a client loops reads and predictions through nginx: no failed read, no 5xx.
+turn, then start it again) while a client loops reads and predictions through nginx: no failed read, no 5xx; S3 stops
+answering during a training: the task fails within the request timeout, the model points at no artifact, and the
+training retried once S3 is back completes and is served.
 
 Usage: scale_out.py BINARY. Exit status 0 when every check passed. Needs root (PostgreSQL), nginx, moto_server,
 `websockets`."""
@@ -16,6 +18,7 @@ import asyncio
 import json
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import threading
@@ -25,12 +28,13 @@ import websockets
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Faults"))
 from faultlib import PgCluster, Server, check, cleanup, free_port, http, info, install_cleanup, wait_until  # noqa: E402
-from scaleoutlib import start_kafka_mock, start_moto, start_nginx, stop_moto  # noqa: E402
+from scaleoutlib import moto_pid, start_kafka_mock, start_moto, start_nginx, stop_moto  # noqa: E402
 
 BINARY = os.path.abspath(sys.argv[1])
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 LEASE_SECONDS = 4
 NGINX_FAIL_TIMEOUT = 10
+S3_TIMEOUT_SECONDS = 5
 DRIFT = {"ticker": "GOOG", "exchange": "NASDAQ", "model_type": "drift", "features": [], "val_size": 0.2,
          "hyper_parameters": {"max_horizon": 5}}
 SLOW = {"ticker": "GOOG", "exchange": "NASDAQ", "model_type": "xgboost", "features": [], "val_size": 0.2,
@@ -186,6 +190,32 @@ def phase_rolling_restart(proxy, servers, key):
     check(tally["predictions"] > 0 and not tally["server_errors"], f"no prediction got a 5xx ({tally['server_errors'][:5]})")
 
 
+def phase_s3_outage(proxy, key, moto):
+    """S3 stops answering while a training runs (moto paused: requests hang, as behind a dead load balancer): the task
+    fails within the request timeout naming the store, the model points at no artifact; S3 back, a retry completes and
+    the new artifact is served."""
+    model_id, task_id = submit_training(proxy, key, SLOW)
+    wait_until(lambda: task(proxy, task_id)["status"] == "running", 60, "the training to start", interval=0.05)
+    os.kill(moto, signal.SIGSTOP)
+    try:
+        record = wait_task(proxy, task_id, S3_TIMEOUT_SECONDS + 120)
+        error = (record.get("error") or "").lower()
+        check(record["status"] == "failed" and ("s3" in error or "artifact" in error),
+              f"a training whose upload cannot reach S3 fails, naming the store ({record['status']}: {record.get('error')})")
+        model = http(proxy, "GET", f"/api/models/{model_id}").body
+        check(model.get("status") == "failed" and not model.get("artifact_sha256"),
+              f"the model points at no artifact ({model.get('status')}, {model.get('artifact_sha256')})")
+    finally:
+        os.kill(moto, signal.SIGCONT)
+    retried = http(proxy, "POST", "/api/train", {"model_id": model_id}, key=key)
+    check(retried.status == 202, f"the training is retried once S3 is back ({retried.status})")
+    record = wait_task(proxy, retried.body["task_id"])
+    check(record["status"] == "completed", f"the retried training completes ({record['status']}: {record.get('error')})")
+    answer = http(proxy, "POST", "/api/predict/", {"ticker": "GOOG", "exchange": "NASDAQ", "target_date": "2013-02-28", "model_id": model_id},
+                  key=key)
+    check(answer.status == 200, f"its artifact is served from S3 ({answer.status})")
+
+
 def main():
     install_cleanup()
     scratch = tempfile.mkdtemp(prefix="stockcast-scale-out-")
@@ -201,7 +231,8 @@ def main():
         # Browsers reach the system at nginx's address: that is the origin the instances' WebSocket check accepts.
         common = {"STOCKCAST_HTTP_PUBLIC_ORIGINS": f"http://127.0.0.1:{proxy}", "STOCKCAST_STORAGE_POSTGRES_URL": cluster.url, "STOCKCAST_KAFKA_BOOTSTRAP_SERVERS": bootstrap,
                   "STOCKCAST_KAFKA_FETCH_WAIT_MAX_MS": "10", "STOCKCAST_TRAINING_LEASE_SECONDS": str(LEASE_SECONDS),
-                  "STOCKCAST_HTTP_MAX_CONNECTIONS_PER_ADDRESS": "4096", **s3}
+                  "STOCKCAST_HTTP_MAX_CONNECTIONS_PER_ADDRESS": "4096", "STOCKCAST_ARTIFACTS_S3_REQUEST_TIMEOUT_SECONDS": str(S3_TIMEOUT_SECONDS),
+                  **s3}
         roles = [("a", "api,worker,scheduler"), ("b", "api,worker"), ("c", "worker")]
         servers = []
         for name, role in roles:
@@ -225,6 +256,7 @@ def main():
         phase_serving(proxy, servers, api_servers, key, trained)
         asyncio.run(websocket_through_nginx(proxy, api_servers, key))
         phase_rolling_restart(proxy, servers, key)
+        phase_s3_outage(proxy, key, moto_pid(moto_env))
     except Exception as error:  # a phase that cannot go on is a failure, with the logs
         check(False, f"scale-out stage stopped: {error}")
         for server in locals().get("servers", []):

@@ -54,6 +54,12 @@ http {{
 
 
 
+def moto_pid(moto_env):
+    """The process id of the moto_server that start_moto started (scripts/test-s3.sh keeps it in its directory)."""
+    folder = os.path.join(moto_env["TMPDIR"], f"stockcast-test-s3-{moto_env['STOCKCAST_TEST_S3_PORT']}")
+    return int(open(os.path.join(folder, "pid")).read())
+
+
 def stop_moto(moto_env):
     subprocess.run([os.path.join(ROOT, "scripts", "test-s3.sh"), "stop"], env=moto_env, timeout=30)
 

@@ -5,12 +5,14 @@ import Testing
 
 extension StoreContract {
     /// Claim → lease renewal → cancel flag → fenced writes → expiry → reclaim by another instance (attempt + 1, the
-    /// first owner fenced off) → abandoned after the last attempt.
+    /// first owner fenced off, from the task and from the model it trains) → abandoned after the last attempt.
     static func tasksAreClaimedLeasedAndFenced(_ store: any StockCastStore) async throws {
         let t = TestData.instant
         #expect(try await store.claimTask(instance: "a", now: t(100), leaseUntil: t(130), maxAttempts: 2) == nil)
         try await store.createTask(TestData.task("claim-older", at: 10))
         try await store.createTask(TestData.task("claim-newer", at: 20))
+        #expect(try await store.taskCount(state: .pending) == 2)
+        #expect(try await store.taskCount(state: .running) == 0)
 
         // The oldest pending task goes first, to one owner, with attempt 1.
         let first = try #require(try await store.claimTask(instance: "a", now: t(100), leaseUntil: t(130), maxAttempts: 2))
@@ -20,6 +22,8 @@ extension StoreContract {
         let second = try #require(try await store.claimTask(instance: "b", now: t(101), leaseUntil: t(131), maxAttempts: 2))
         #expect(second.id == "claim-newer" && second.owner == "b")
         #expect(try await store.claimTask(instance: "c", now: t(102), leaseUntil: t(132), maxAttempts: 2) == nil, "leases are held")
+        #expect(try await store.taskCount(state: .pending) == 0)
+        #expect(try await store.taskCount(state: .running) == 2)
 
         // Only the holder renews; a cancel from anywhere reaches it through the renewal.
         #expect(try await store.renewTaskLease(id: first.id, instance: "a", attempt: 1, until: t(160)) == false)
@@ -38,6 +42,25 @@ extension StoreContract {
         let fenced = await #expect(throws: StorageError.self) { try await store.updateTask(late) }
         #expect(fenced?.code == .superseded)
         #expect(try await store.renewTaskLease(id: first.id, instance: "a", attempt: 1, until: t(200)) == nil)
+
+        // The model a training writes is fenced the same way, in the same statement: a's late result cannot overwrite b's.
+        var model = try await store.createModel(TestData.newModel(TestData.instrument("FENCE")))
+        model.status = .trained
+        model.metricsJSON = #"{"attempt":1}"#
+        let modelFenced = await #expect(throws: StorageError.self) {
+            try await store.updateModel(model, fencedBy: TaskFence(taskID: first.id, attempt: 1, instance: "a"))
+        }
+        #expect(modelFenced?.code == .superseded)
+        #expect(try await store.model(id: model.id)?.status == .registered, "the refused write changed nothing")
+        model.metricsJSON = #"{"attempt":2}"#
+        try await store.updateModel(model, fencedBy: TaskFence(taskID: first.id, attempt: 2, instance: "b"))
+        #expect(try await store.model(id: model.id)?.metricsJSON == #"{"attempt":2}"#)
+        var missing = model
+        missing.id = 999_999
+        let absent = await #expect(throws: StorageError.self) {
+            try await store.updateModel(missing, fencedBy: TaskFence(taskID: first.id, attempt: 2, instance: "b"))
+        }
+        #expect(absent?.code == .notFound)
         var done = reclaimed
         done.state = .completed
         done.finishedAt = t(170)

@@ -43,11 +43,12 @@ enum StoreContract: String, CaseIterable, Sendable, CustomTestStringConvertible 
     case concurrentRaisesMakeOneActiveAlert
     case alertsPageByCursorAndFilters
     case migrationFromV2KeepsPredictions
+    case migrationToV5KeysServiceAlertsByInstance
 
     var testDescription: String { self.rawValue }
 
     /// Whether the case gets an empty, unmigrated store (it builds the schema it needs itself).
-    var startsUnmigrated: Bool { self == .migrationFromV2KeepsPredictions }
+    var startsUnmigrated: Bool { self == .migrationFromV2KeepsPredictions || self == .migrationToV5KeysServiceAlertsByInstance }
 
     /// Runs the case against `store`.
     func run(on store: any StockCastStore) async throws {
@@ -91,6 +92,7 @@ enum StoreContract: String, CaseIterable, Sendable, CustomTestStringConvertible 
         case .concurrentRaisesMakeOneActiveAlert: try await Self.concurrentRaisesMakeOneActiveAlert(store)
         case .alertsPageByCursorAndFilters: try await Self.alertsPageByCursorAndFilters(store)
         case .migrationFromV2KeepsPredictions: try await Self.migrationFromV2KeepsPredictions(store)
+        case .migrationToV5KeysServiceAlertsByInstance: try await Self.migrationToV5KeysServiceAlertsByInstance(store)
         }
     }
 

@@ -97,9 +97,11 @@ public actor ModelRegistry: Service {
         return model
     }
 
-    /// Stores the artifact of a finished training and records its metrics and facts.
+    /// Stores the artifact of a finished training and records its metrics and facts; with a `fence`, only while that
+    /// task attempt is held (`.superseded` otherwise, and the model keeps the newer attempt's state).
     public func finishTraining(
-        _ id: Int64, artifact: Data, metricsJSON: String, seconds: Double, dataStart: SessionDate?, dataEnd: SessionDate?
+        _ id: Int64, artifact: Data, metricsJSON: String, seconds: Double, dataStart: SessionDate?, dataEnd: SessionDate?,
+        fence: TaskFence? = nil
     ) async throws -> ModelRecord {
         var model = try await self.model(id)
         let (uri, sha) = try await self.artifacts.put(artifact)
@@ -115,19 +117,25 @@ public actor ModelRegistry: Service {
         model.runID = "run-\(id)-\(Int(Date().timeIntervalSince1970))"
         model.modelURI = "models:/\(model.instrument.ticker)@\(model.instrument.exchange)/\(model.version)"
         model.error = nil
-        try await self.store.updateModel(model)
+        do {
+            try await self.store.updateModel(model, fencedBy: fence)
+        } catch {
+            if sha != previousSHA { await self.removeArtifactIfUnused(sha) }
+            throw error
+        }
         self.loaded[id] = nil
         if let previousSHA, previousSHA != sha { await self.removeArtifactIfUnused(previousSHA) }
         self.publish("trained", model)
         return model
     }
 
-    /// Records a failed (or cancelled) training; a previously trained artifact stays usable.
-    public func failTraining(_ id: Int64, error: String) async throws {
+    /// Records a failed (or cancelled) training; a previously trained artifact stays usable. With a `fence`, only while
+    /// that task attempt is held (`.superseded` otherwise).
+    public func failTraining(_ id: Int64, error: String, fence: TaskFence? = nil) async throws {
         guard var model = try await self.store.model(id: id) else { return }
         model.status = model.artifactSHA256 == nil ? .failed : .trained
         model.error = error
-        try await self.store.updateModel(model)
+        try await self.store.updateModel(model, fencedBy: fence)
         self.publish("training_failed", model)
     }
 

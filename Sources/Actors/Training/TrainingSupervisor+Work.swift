@@ -46,14 +46,16 @@ extension TrainingSupervisor {
             encoder.outputFormatting = [.sortedKeys]
             return (try encoder.encode(outcome.artifact), String(decoding: try encoder.encode(outcome.report), as: UTF8.self))
         }
-        // The result is registered only by the instance that still holds this attempt (another may have reclaimed it).
+        // The result is registered only by the instance that still holds this attempt (another may have reclaimed it):
+        // checked before the upload (renewing the lease for it) and again, atomically, by the fenced model write.
         try await self.ensureLeaseHeld(task.id, attempt: task.attempt)
         let elapsed = ContinuousClock.now - started
         let seconds = elapsed.timeInterval
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let trained = try await self.registryForWork.finishTraining(
-            modelID, artifact: artifact, metricsJSON: report, seconds: seconds, dataStart: bars.first?.session, dataEnd: bars.last?.session
+            modelID, artifact: artifact, metricsJSON: report, seconds: seconds, dataStart: bars.first?.session, dataEnd: bars.last?.session,
+            fence: self.fence(task.id, attempt: task.attempt)
         )
         let verdict = PromotionVerdict.evaluate(metricsJSON: report, maxMASE: 1)
         let result = TrainingResultPayload(

@@ -218,7 +218,7 @@ public actor TrainingSupervisor: Service {
     private func submit(kind: TaskKind, payload: String, modelID: Int64?) async throws -> TaskRecord {
         guard self.state != .stopping else { throw RegistryError(.shuttingDown, "the server is shutting down and takes no new tasks") }
         let limit = self.configuration.maxQueuedTasks
-        let waiting = try await self.store.tasks(state: .pending, kind: nil, before: nil, limit: limit).count
+        let waiting = try await self.store.taskCount(state: .pending)
         guard waiting < limit else {
             throw RegistryError(.queueFull, "the task queue holds \(waiting) tasks, its limit; try again later")
         }
@@ -341,9 +341,9 @@ public actor TrainingSupervisor: Service {
             // The model's state first: a client that sees the task ended never sees its model still "training".
             if started.kind == .train, let modelID = started.modelID, !outcome.isCompletion {
                 let registry = self.registry
-                let reason = outcome.failureReason
+                let (reason, fence) = (outcome.failureReason, self.fence(id, attempt: attempt))
                 try await DurableWrite.perform("model \(modelID) training state", logger: self.logger) {
-                    try await registry.failTraining(modelID, error: reason)
+                    try await registry.failTraining(modelID, error: reason, fence: fence)
                 }
             }
             let store = self.store
@@ -390,6 +390,11 @@ public actor TrainingSupervisor: Service {
         }
     }
 
+    /// What a write on behalf of attempt `attempt` of task `id` run here is fenced on.
+    func fence(_ id: String, attempt: Int) -> TaskFence {
+        TaskFence(taskID: id, attempt: attempt, instance: self.instance)
+    }
+
     /// Checks that this instance still holds attempt `attempt` of task `id` (renewing its lease), before a result is
     /// registered elsewhere; throws `.superseded` when it does not.
     func ensureLeaseHeld(_ id: String, attempt: Int) async throws {
@@ -434,8 +439,8 @@ public actor TrainingSupervisor: Service {
 
     /// Counts the pending tasks for the queue-depth gauge.
     private func updateQueueGauge() async {
-        guard let pending = try? await self.store.tasks(state: .pending, kind: nil, before: nil, limit: self.configuration.maxQueuedTasks) else { return }
-        self.queued = pending.count
+        guard let pending = try? await self.store.taskCount(state: .pending) else { return }
+        self.queued = pending
         Gauge(label: "task_queue_depth").record(self.queued)
     }
 

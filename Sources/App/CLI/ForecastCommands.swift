@@ -142,8 +142,8 @@ struct BacktestCommand: AsyncParsableCommand {
     @Option(help: "naive, drift, linear_regression, xgboost or random_forest.") var modelType: String
     @Option(help: "Comma-separated features (ours or the original's names); default set when empty.") var features = ""
     @Option(help: "Share of the window scored walk-forward, (0, 0.5].") var valSize = 0.2
-    @Option(help: "Refit every N sessions.") var refitEvery = 20
-    @Option(help: "Longest horizon (sessions).") var maxHorizon = 10
+    @Option(help: "Refit every N sessions (default: the model type's, as the API's).") var refitEvery: Int?
+    @Option(help: "Longest horizon in sessions (default: the model type's, as the API's).") var maxHorizon: Int?
 
     func run() async throws {
         let configuration = try self.common.load()
@@ -155,8 +155,13 @@ struct BacktestCommand: AsyncParsableCommand {
         let names = self.features.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         let features = try FeatureCatalog.resolve(names)
         var parameters = HyperParameters(for: type)
-        parameters.refitEvery = self.refitEvery
-        parameters.maxHorizon = self.maxHorizon
+        parameters.refitEvery = self.refitEvery ?? parameters.refitEvery
+        parameters.maxHorizon = self.maxHorizon ?? parameters.maxHorizon
+        do {
+            try ModelController.validate(parameters)
+        } catch let error as APIError {
+            throw ValidationError(error.detail)
+        }
         let valSize = self.valSize
         let settings = parameters
         let report = try await LocalRuntime.with(configuration, logger: logger) { parts in

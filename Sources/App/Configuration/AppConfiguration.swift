@@ -1,5 +1,6 @@
 import Actors
 import Foundation
+import NIOCore
 import Storage
 
 /// Every setting of `stockcast`, typed. Defaults live in `defaultValues` (identical to `Config/default.json`, which a
@@ -102,6 +103,7 @@ struct AppConfiguration: Sendable {
         "artifacts.s3.path_style": "true",
         "artifacts.s3.access_key_id": "",
         "artifacts.s3.secret_access_key": "",
+        "artifacts.s3.request_timeout_seconds": "60",
         "etl.sample_data": "true",
         "etl.max_concurrent_runs": "2",
         "etl.max_queued_runs": "10000",
@@ -293,6 +295,7 @@ struct AppConfiguration: Sendable {
         settings.region = region
         settings.prefix = prefix
         settings.pathStyle = try values.bool("artifacts.s3.path_style")
+        settings.requestTimeout = .seconds(Int64(try values.int("artifacts.s3.request_timeout_seconds", in: 1...3600)))
         return settings
     }
 

@@ -64,7 +64,8 @@ struct ModelController {
         let validation_split: Double?
         let shuffle: Bool?
         let n_estimators: Int?
-        let hyper_parameters: HyperParameters?
+        /// Only what differs from the model type's defaults; the rest keeps them.
+        let hyper_parameters: HyperParameterOverrides?
     }
 
     struct Registered: ResponseEncodable {
@@ -100,7 +101,7 @@ struct ModelController {
                 throw APIError.unprocessable("\(name) \(date) is outside the stored data (\(dataset.firstSession) … \(dataset.lastSession))", code: "invalid_window")
             }
         }
-        var parameters = body.hyper_parameters ?? HyperParameters(for: type)
+        var parameters = (body.hyper_parameters ?? HyperParameterOverrides()).applied(to: HyperParameters(for: type))
         if let n = body.n_estimators { parameters.nEstimators = n }
         try Self.validate(parameters)
         let model = try await self.registry.register(

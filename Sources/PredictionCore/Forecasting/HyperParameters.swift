@@ -31,25 +31,63 @@ public struct HyperParameters: Hashable, Sendable, Codable {
         }
     }
 
-    private enum CodingKeys: String, CodingKey {
+    fileprivate enum CodingKeys: String, CodingKey {
         case nEstimators = "n_estimators", maxDepth = "max_depth", learningRate = "learning_rate", subsample
         case colsampleByNode = "colsample_bynode", ridgeAlphas = "ridge_alphas", maxHorizon = "max_horizon"
         case refitEvery = "refit_every", seed, threads
     }
 
-    /// Decodes, keeping the default of every field that is absent.
+    /// Decodes a stored record (every field present); an absent field keeps the xgboost default. Requests decode
+    /// `HyperParameterOverrides` instead and apply them to their model type's defaults.
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init()
-        self.nEstimators = try c.decodeIfPresent(Int.self, forKey: .nEstimators) ?? self.nEstimators
-        self.maxDepth = try c.decodeIfPresent(Int.self, forKey: .maxDepth) ?? self.maxDepth
-        self.learningRate = try c.decodeIfPresent(Double.self, forKey: .learningRate) ?? self.learningRate
-        self.subsample = try c.decodeIfPresent(Double.self, forKey: .subsample) ?? self.subsample
-        self.colsampleByNode = try c.decodeIfPresent(Double.self, forKey: .colsampleByNode) ?? self.colsampleByNode
-        self.ridgeAlphas = try c.decodeIfPresent([Double].self, forKey: .ridgeAlphas) ?? self.ridgeAlphas
-        self.maxHorizon = try c.decodeIfPresent(Int.self, forKey: .maxHorizon) ?? self.maxHorizon
-        self.refitEvery = try c.decodeIfPresent(Int.self, forKey: .refitEvery) ?? self.refitEvery
-        self.seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? self.seed
-        self.threads = try c.decodeIfPresent(Int.self, forKey: .threads) ?? self.threads
+        self = try HyperParameterOverrides(from: decoder).applied(to: HyperParameters())
+    }
+}
+
+/// The hyper-parameters a request names; every other field keeps its model type's default
+/// (`overrides.applied(to: HyperParameters(for: type))`), so `{"max_horizon": 10}` on a random_forest changes only the
+/// horizon, never its depth or subsampling.
+public struct HyperParameterOverrides: Hashable, Sendable, Decodable {
+    public var nEstimators: Int?
+    public var maxDepth: Int?
+    public var learningRate: Double?
+    public var subsample: Double?
+    public var colsampleByNode: Double?
+    public var ridgeAlphas: [Double]?
+    public var maxHorizon: Int?
+    public var refitEvery: Int?
+    public var seed: UInt64?
+    public var threads: Int?
+
+    public init() {}
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: HyperParameters.CodingKeys.self)
+        self.nEstimators = try c.decodeIfPresent(Int.self, forKey: .nEstimators)
+        self.maxDepth = try c.decodeIfPresent(Int.self, forKey: .maxDepth)
+        self.learningRate = try c.decodeIfPresent(Double.self, forKey: .learningRate)
+        self.subsample = try c.decodeIfPresent(Double.self, forKey: .subsample)
+        self.colsampleByNode = try c.decodeIfPresent(Double.self, forKey: .colsampleByNode)
+        self.ridgeAlphas = try c.decodeIfPresent([Double].self, forKey: .ridgeAlphas)
+        self.maxHorizon = try c.decodeIfPresent(Int.self, forKey: .maxHorizon)
+        self.refitEvery = try c.decodeIfPresent(Int.self, forKey: .refitEvery)
+        self.seed = try c.decodeIfPresent(UInt64.self, forKey: .seed)
+        self.threads = try c.decodeIfPresent(Int.self, forKey: .threads)
+    }
+
+    /// `defaults` with every field named here replaced.
+    public func applied(to defaults: HyperParameters) -> HyperParameters {
+        var p = defaults
+        p.nEstimators = self.nEstimators ?? p.nEstimators
+        p.maxDepth = self.maxDepth ?? p.maxDepth
+        p.learningRate = self.learningRate ?? p.learningRate
+        p.subsample = self.subsample ?? p.subsample
+        p.colsampleByNode = self.colsampleByNode ?? p.colsampleByNode
+        p.ridgeAlphas = self.ridgeAlphas ?? p.ridgeAlphas
+        p.maxHorizon = self.maxHorizon ?? p.maxHorizon
+        p.refitEvery = self.refitEvery ?? p.refitEvery
+        p.seed = self.seed ?? p.seed
+        p.threads = self.threads ?? p.threads
+        return p
     }
 }

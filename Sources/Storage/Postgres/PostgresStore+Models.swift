@@ -99,7 +99,7 @@ extension PostgresStore {
         ).map(Self.decodeModel)
     }
 
-    public func updateModel(_ model: ModelRecord) async throws {
+    public func updateModel(_ model: ModelRecord, fencedBy fence: TaskFence?) async throws {
         let trainingSeconds = model.trainingSeconds.storedOptional
         let rows = try await self.rows(
             """
@@ -109,9 +109,14 @@ extension PostgresStore {
                 training_seconds = \(trainingSeconds),
                 data_start = DATE '1970-01-01' + \(model.dataStart?.dayNumber)::int4,
                 data_end = DATE '1970-01-01' + \(model.dataEnd?.dayNumber)::int4, error = \(model.error)
-            WHERE id = \(model.id) RETURNING id
+            WHERE id = \(model.id) AND (\(fence == nil) OR EXISTS (
+                SELECT 1 FROM tasks WHERE id = \(fence?.taskID) AND attempt = \(fence?.attempt) AND owner = \(fence?.instance)
+                    AND state = 'running'))
+            RETURNING id
             """)
-        guard !rows.isEmpty else { throw StorageError(.notFound, "model \(model.id) does not exist") }
+        guard rows.isEmpty else { return }
+        guard try await self.model(id: model.id) != nil else { throw StorageError(.notFound, "model \(model.id) does not exist") }
+        throw StorageError(.superseded, "task \(fence?.taskID ?? "-") attempt \(fence?.attempt ?? 0) no longer holds model \(model.id)")
     }
 
     public func deleteModel(id: Int64) async throws -> Bool {

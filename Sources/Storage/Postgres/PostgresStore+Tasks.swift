@@ -106,6 +106,11 @@ extension PostgresStore {
         try await self.rows("SELECT \(unescaped: Self.taskColumns) FROM tasks WHERE id = \(id)").first.map(Self.decodeTask)
     }
 
+    public func taskCount(state: TaskState) async throws -> Int {
+        let rows = try await self.rows("SELECT count(*) AS n FROM tasks WHERE state = \(state.rawValue)")
+        return try rows.first.map { try Int($0.makeRandomAccess().value("n", Int64.self)) } ?? 0
+    }
+
     public func tasks(state: TaskState?, kind: TaskKind?, before cursor: String?, limit: Int) async throws -> [TaskRecord] {
         guard limit > 0 else { return [] }
         if let cursor {

@@ -71,3 +71,17 @@ public struct TaskRecord: Hashable, Sendable {
         self.finishedAt = finishedAt
     }
 }
+
+/// The attempt of a running task that a write belongs to: the write happens only while `instance` still holds attempt
+/// `attempt` of task `taskID` (checked in the same statement), else it is refused with `.superseded`.
+public struct TaskFence: Hashable, Sendable {
+    public var taskID: String
+    public var attempt: Int
+    public var instance: String
+
+    public init(taskID: String, attempt: Int, instance: String) {
+        self.taskID = taskID
+        self.attempt = attempt
+        self.instance = instance
+    }
+}

@@ -100,7 +100,7 @@ extension SQLiteStore {
         }
     }
 
-    public func updateModel(_ model: ModelRecord) async throws {
+    public func updateModel(_ model: ModelRecord, fencedBy fence: TaskFence?) async throws {
         let trainingSeconds = model.trainingSeconds.storedOptional
         try await self.write { session in
             let rows = try await session.query(
@@ -108,15 +108,22 @@ extension SQLiteStore {
                 UPDATE models SET status = ?2, run_id = ?3, model_uri = ?4, metrics_json = ?5, artifact_uri = ?6,
                     artifact_sha256 = ?7, trained_at = ?8, training_seconds = ?9, data_start = ?10, data_end = ?11,
                     error = ?12
-                WHERE id = ?1 RETURNING id
+                WHERE id = ?1 AND (?13 IS NULL OR EXISTS (
+                    SELECT 1 FROM tasks WHERE id = ?13 AND attempt = ?14 AND owner = ?15 AND state = 'running'))
+                RETURNING id
                 """,
                 [
                     .int64(model.id), .text(model.status.rawValue), .text(model.runID), .text(model.modelURI),
                     .optionalText(model.metricsJSON), .optionalText(model.artifactURI),
                     .optionalText(model.artifactSHA256), .timestamp(model.trainedAt), .optionalFloat(trainingSeconds),
                     .session(model.dataStart), .session(model.dataEnd), .optionalText(model.error),
+                    .optionalText(fence?.taskID), .int64(Int64(fence?.attempt ?? 0)), .optionalText(fence?.instance),
                 ])
-            guard !rows.isEmpty else { throw StorageError(.notFound, "model \(model.id) does not exist") }
+            guard rows.isEmpty else { return }
+            guard try await session.query("SELECT 1 FROM models WHERE id = ?1", [.int64(model.id)]).isEmpty else {
+                throw StorageError(.superseded, "task \(fence?.taskID ?? "-") attempt \(fence?.attempt ?? 0) no longer holds model \(model.id)")
+            }
+            throw StorageError(.notFound, "model \(model.id) does not exist")
         }
     }
 

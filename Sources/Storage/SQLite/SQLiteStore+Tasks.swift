@@ -126,6 +126,13 @@ extension SQLiteStore {
         }
     }
 
+    public func taskCount(state: TaskState) async throws -> Int {
+        try await self.read { session in
+            let rows = try await session.query("SELECT count(*) AS n FROM tasks WHERE state = ?1", [.text(state.rawValue)])
+            return try rows.first.map { try $0.int("n") } ?? 0
+        }
+    }
+
     public func tasks(state: TaskState?, kind: TaskKind?, before cursor: String?, limit: Int) async throws -> [TaskRecord] {
         guard limit > 0 else { return [] }
         // The WHERE clause is assembled from fixed fragments so each filter is a plain equality the planner can

@@ -26,7 +26,7 @@ public struct S3ArtifactRepository: ArtifactRepository {
         public var pathStyle = true
         /// `artifacts.s3.access_key_id` / `secret_access_key`, else `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY`.
         public var credentials: SigV4Signer.Credentials
-        /// Longest one request may take. Defaults to 60 s.
+        /// `artifacts.s3.request_timeout_seconds`: longest one request may take. Defaults to 60 s.
         public var requestTimeout: TimeAmount = .seconds(60)
 
         public init(endpoint: URL, bucket: String, credentials: SigV4Signer.Credentials) {

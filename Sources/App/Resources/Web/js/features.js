@@ -15,27 +15,31 @@ export const FEATURE_GROUPS = [
 export const LEGACY_FEATURES = ['Open', 'High', 'Low', 'Close', 'Volume', 'MA5', 'MA10', 'EMA12', 'EMA26', 'MACD', 'MACD_signal',
   'MACD_hist', 'BB_upper', 'BB_middle', 'BB_lower', 'VOL_MA10', 'RSI', 'RSI14', 'log_return', 'volatility20'];
 
-/** Hyper-parameters shown per model type: [name, label, default, {min, max, step}] (defaults as the server's). */
+/**
+ * Hyper-parameters shown per model type: [name, label, default, {min, max, step}]. Defaults and ranges are the server's
+ * (AppTests/WebAssetsTests checks them against HyperParameters(for:) and the registration's validation); the form sends
+ * only the fields filled in, and the server keeps the model type's default for the rest.
+ */
 export const HYPER_PARAMETERS = {
   common: [
     ['max_horizon', 'Max horizon (sessions)', 30, { min: 1, max: 30, step: 1 }],
-    ['refit_every', 'Refit every (sessions)', 20, { min: 1, max: 250, step: 1 }],
+    ['refit_every', 'Refit every (sessions)', 20, { min: 1, max: 500, step: 1 }],
     ['seed', 'Seed', 42, { min: 0, step: 1 }],
   ],
   naive: [],
   drift: [],
   linear_regression: [['ridge_alphas', 'Ridge penalties (comma list)', '0.0001, 0.001, 0.01, 0.1, 1, 10, 100, 1000', null]],
   xgboost: [
-    ['n_estimators', 'Trees', 100, { min: 1, max: 5000, step: 1 }],
+    ['n_estimators', 'Trees', 100, { min: 1, max: 2000, step: 1 }],
     ['max_depth', 'Max depth', 6, { min: 1, max: 16, step: 1 }],
     ['learning_rate', 'Learning rate', 0.1, { min: 0.001, max: 1, step: 0.001 }],
     ['subsample', 'Subsample', 1, { min: 0.1, max: 1, step: 0.05 }],
     ['colsample_bynode', 'Columns per node', 1, { min: 0.1, max: 1, step: 0.05 }],
   ],
   random_forest: [
-    ['n_estimators', 'Trees', 100, { min: 1, max: 5000, step: 1 }],
-    ['max_depth', 'Max depth', 6, { min: 1, max: 16, step: 1 }],
-    ['subsample', 'Subsample', 1, { min: 0.1, max: 1, step: 0.05 }],
-    ['colsample_bynode', 'Columns per node', 1, { min: 0.1, max: 1, step: 0.05 }],
+    ['n_estimators', 'Trees', 100, { min: 1, max: 2000, step: 1 }],
+    ['max_depth', 'Max depth', 8, { min: 1, max: 16, step: 1 }],
+    ['subsample', 'Subsample', 0.8, { min: 0.1, max: 1, step: 0.05 }],
+    ['colsample_bynode', 'Columns per node', 0.8, { min: 0.1, max: 1, step: 0.05 }],
   ],
 };
