@@ -67,6 +67,8 @@ public actor MarketDataPipeline: Service {
     private var executingIDs: Set<Int64> = []
     /// `true` once start-up recovery has queued the stored `pending` runs.
     private var recovered = false
+    /// Whether start-up recovery is done (runs stored `pending` before it are this pipeline's to queue until then).
+    public var hasRecovered: Bool { self.recovered }
     private var runningCount = 0
     private var finishWaiters: [Int64: [CheckedContinuation<ETLRun, any Error>]] = [:]
     private var subscribers: [Int: AsyncStream<ETLRunEvent>.Continuation] = [:]

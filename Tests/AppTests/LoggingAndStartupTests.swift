@@ -93,6 +93,8 @@ private final class Secrets: Sendable {
         try await fresh.test { _ in
             let goog = InstrumentKey(ticker: TickerSymbol("GOOG")!, exchange: ExchangeCode("NASDAQ")!)
             _ = try await fresh.parts.storage.tickers.track(TrackedTicker(instrument: goog, source: "csv:sample/goog.csv", addedAt: Date()))
+            // After the pipeline's start-up recovery, which would otherwise queue the run below while it is pending.
+            while !(await fresh.parts.pipeline.hasRecovered) { try await Task.sleep(for: .milliseconds(10)) }
             var run = try await fresh.parts.storage.runs.createRun(NewETLRun(instrument: goog, source: "csv:sample/goog.csv", trigger: .bootstrap))
             run.status = .failed
             run.error = "interrupted: the server stopped while this run was in progress; retry it"
@@ -105,10 +107,7 @@ private final class Secrets: Sendable {
                 fresh.parts, importDirectory: fresh.configuration.importDirectory, logger: fresh.logger)
             #expect(queued.map(\.retryOf) == [run.id])
             let done = try await fresh.parts.pipeline.waitUntilFinished(try #require(queued.first).id)
-            // Every session of the file is stored. (Under load the pipeline's start-up recovery can pick up the run
-            // above while it is still pending, before it is marked failed: then that run inserted the rows and the
-            // retry finds them unchanged.)
-            #expect(done.status == .completed && done.counts.inserted + done.counts.unchanged == 2148, "\(done.counts)")
+            #expect(done.status == .completed && done.counts.inserted == 2148, "\(done.counts)")
             #expect(try await fresh.parts.storage.prices.datasets().first { $0.instrument == goog }?.count == 2148)
         }
     }

@@ -189,13 +189,17 @@ public actor ModelRegistry: Service {
         guard model.status == .trained || model.artifactSHA256 != nil, let metrics = model.metricsJSON else {
             throw RegistryError(.notTrained, "model \(id) is \(model.status.rawValue); only trained models can be promoted")
         }
-        let verdict = PromotionVerdict.evaluate(metricsJSON: metrics, maxMASE: self.configuration.maxMASEForPromotion)
-        guard verdict.passed || force else {
-            throw RegistryError(.gateFailed, "model \(id) does not pass the promotion gate: \(verdict.summary)")
-        }
         let current = try await self.store.aliases(of: model.instrument)
         if current[.champion] == id {
             throw RegistryError(.conflict, "model \(id) is already the champion of \(model.instrument)")
+        }
+        var champion: (id: Int64, metricsJSON: String)?
+        if let championID = current[.champion], let record = try await self.store.model(id: championID), let json = record.metricsJSON {
+            champion = (championID, json)
+        }
+        let verdict = PromotionVerdict.evaluate(metricsJSON: metrics, maxMASE: self.configuration.maxMASEForPromotion, champion: champion)
+        guard verdict.passed || force else {
+            throw RegistryError(.gateFailed, "model \(id) does not pass the promotion gate: \(verdict.summary)")
         }
         if let previous = current[.champion] {
             _ = try await self.store.moveAlias(

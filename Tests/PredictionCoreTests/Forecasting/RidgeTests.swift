@@ -61,6 +61,39 @@ import Testing
         #expect(chosen == refit)
     }
 
+    /// Issue 11: on noise (targets unrelated to the features) the best α is beyond the grid's largest; the grid is
+    /// extended while the error keeps falling instead of stopping at 1000. A choice inside the grid, or at its small
+    /// end, is kept as it is.
+    @Test func theGridIsExtendedPastItsLargestAlpha() throws {
+        var generator = SplitMix(seed: 11)
+        let count = 400
+        let rows = (0..<(count * 3)).map { _ in generator.normal() }
+        let noise = (0..<count).map { _ in generator.normal() }
+        let grid = HyperParameters(for: .linearRegression).ridgeAlphas
+        let high = grid.max() ?? 0
+        let onNoise = try RidgeFitter().fitRidge(rows: rows, columns: 3, targets: noise, alphas: grid)
+        #expect(onNoise.alpha > high, "chose \(onNoise.alpha)")
+        #expect(onNoise.alpha <= high * 1e12)
+        let reference = try Self.reference()
+        let kept = try RidgeFitter().fitRidge(rows: reference.rows.flatMap { $0 }, columns: 3, targets: reference.targets, alphas: reference.alphas)
+        #expect(kept.alpha == reference.chosen_alpha)
+    }
+
+    /// A small deterministic normal generator (SplitMix64 + Box–Muller).
+    struct SplitMix {
+        var state: UInt64
+        init(seed: UInt64) { self.state = seed }
+        mutating func next() -> UInt64 {
+            self.state &+= 0x9E37_79B9_7F4A_7C15
+            var z = self.state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        mutating func uniform() -> Double { (Double(self.next() >> 11) + 0.5) / 9_007_199_254_740_992 }
+        mutating func normal() -> Double { (-2 * log(self.uniform())).squareRoot() * cos(2 * .pi * self.uniform()) }
+    }
+
     @Test func anExactSmallSystemSolvedByHand() throws {
         // x = 0…3, y = 2x + 1. Standardised: z = (x − 1.5)/√1.25, Σz² = 4, Σz(y − 4) = 2√1.25·4, so with α = 1
         // β = 8√1.25 / 5 and the raw slope β/√1.25 = 1.6: the prediction at x = 4 is 4 + 1.6 × 2.5 = 8.

@@ -59,24 +59,42 @@ enum RidgeSolver {
         return block.sumOfSquaredErrors(intercept: a, weights: weights)
     }
 
+    /// Most decades the grid is extended beyond its largest α.
+    static let maxExtensionDecades = 12
+
     /// Chooses α: each candidate is fitted on `fitting` (the first 80 % of the window) and scored on
-    /// `full − fitting`; the lowest validation error wins (the first listed on a tie). When the window is too short
-    /// to hold rows out (fewer than 2 fitting rows or no validation row), the largest α is used.
+    /// `full − fitting`; the lowest validation error wins (the first listed on a tie). When the best α is the grid's
+    /// largest, the grid is extended by factors of 10 while the error keeps falling by more than one part in a million,
+    /// at most `maxExtensionDecades` times, so the choice is interior unless the data want almost no fit at all (noise).
+    /// The small end needs no extension: on standardised features α = 10⁻⁴ is already ordinary least squares to within
+    /// that relative size. When the window is too short to hold rows out (fewer than 2 fitting rows or no validation
+    /// row), the largest α is used.
     static func chooseAlpha(fitting: RidgeStatistics, full: RidgeStatistics, alphas: [Double]) -> Double {
         precondition(!alphas.isEmpty, "no ridge alphas")
         guard alphas.count > 1 else { return alphas[0] }
         let largest = alphas.max() ?? alphas[0]
         guard fitting.count >= 2, full.count > fitting.count else { return largest }
         let block = full.subtracting(fitting)
+        func score(_ alpha: Double) -> Double? {
+            guard let model = self.fit(fitting, alpha: alpha) else { return nil }
+            let error = self.validationError(of: model, on: block)
+            return error.isFinite ? error : nil
+        }
         var best: (alpha: Double, error: Double)?
         for alpha in alphas {
-            guard let model = self.fit(fitting, alpha: alpha) else { continue }
-            let error = self.validationError(of: model, on: block)
-            guard error.isFinite else { continue }
+            guard let error = score(alpha) else { continue }
             if let current = best, error >= current.error { continue }
             best = (alpha, error)
         }
-        return best?.alpha ?? largest
+        guard var chosen = best else { return largest }
+        if chosen.alpha == largest, largest > 0 {
+            for _ in 0..<Self.maxExtensionDecades {
+                let next = chosen.alpha * 10
+                guard let error = score(next), error < chosen.error * (1 - 1e-6) else { break }
+                chosen = (next, error)
+            }
+        }
+        return chosen.alpha
     }
 
     /// Chooses α, then fits it on the whole window; if that system is not positive definite, the next larger

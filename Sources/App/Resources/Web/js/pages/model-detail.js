@@ -34,7 +34,7 @@ export function renderModelDetail(container, model) {
     kpi("Theil's U", fmt.fixed(h1.model.theil_u), 'vs naive', h1.model.theil_u < 1),
     kpi('Direction', fmt.pct(h1.model.directional_accuracy), `up-rate ${fmt.pct(h1.model.up_rate)}`, h1.model.directional_accuracy > h1.model.up_rate),
     kpi('Coverage 80 %', fmt.pct(h1.model.coverage_80), `95 %: ${fmt.pct(h1.model.coverage_95)}`, null),
-    kpi('DM p-value', fmt.fixed(h1.model.dm_p_value), 'vs naive (small = different)', null),
+    kpi('DM p-value', fmt.fixed(h1.model.dm_p_value), significance(h1.model.dm_p_value), null),
     kpi('RMSE', fmt.price(h1.model.rmse), `naive ${fmt.price(h1.naive && h1.naive.rmse)}`, h1.naive ? h1.model.rmse < h1.naive.rmse : null))
     : empty('Not trained yet: train the model to see its walk-forward backtest.');
 
@@ -106,6 +106,12 @@ function chartBox(grid, title, make) {
   return chart;
 }
 
+/** What a Diebold–Mariano p-value against naive says, in words ("not significant" whenever p ≥ 0.05). */
+function significance(p) {
+  if (p == null) return 'vs naive: undefined';
+  return p < 0.05 ? 'vs naive: significant (p < 0.05)' : 'vs naive: not significant (p ≥ 0.05)';
+}
+
 function metricsTable(m) {
   const rows = [];
   for (const hz of TABLE_HORIZONS) {
@@ -116,7 +122,8 @@ function metricsTable(m) {
       h('td', { class: 'num' }, hz), h('td', { class: 'num' }, fmt.price(r.rmse)), h('td', { class: 'num muted' }, fmt.price(naive && naive.rmse)),
       h('td', { class: 'num' }, fmt.fixed(r.mape, 2)), h('td', { class: `num ${r.mase < 1 ? 'up' : 'down'}` }, fmt.fixed(r.mase)),
       h('td', { class: 'num' }, fmt.fixed(r.theil_u)), h('td', { class: 'num' }, `${fmt.pct(r.directional_accuracy)} / ${fmt.pct(r.up_rate)}`),
-      h('td', { class: 'num' }, fmt.fixed(r.dm_p_value)), h('td', { class: 'num' }, fmt.pct(r.coverage_80)), h('td', { class: 'num' }, fmt.pct(r.coverage_95)),
+      h('td', { class: 'num', title: significance(r.dm_p_value) }, r.dm_p_value == null ? '–' : `${fmt.fixed(r.dm_p_value)}${r.dm_p_value >= 0.05 ? ' n.s.' : ''}`),
+      h('td', { class: 'num' }, fmt.pct(r.coverage_80)), h('td', { class: 'num' }, fmt.pct(r.coverage_95)),
       h('td', { class: 'num' }, fmt.int(r.n))));
   }
   return h('div', {}, h('h3', {}, 'Walk-forward backtest by horizon'), h('div', { class: 'table-wrap' }, h('table', { class: 'table', 'data-table': 'backtest' },

@@ -260,7 +260,9 @@ export function mount(root, params) {
     await reloadModels();
   }
 
-  const verdictText = (v) => (v.rule ? `${v.rule}: MASE ${fmt.fixed(v.mase, 4)}, Theil's U ${fmt.fixed(v.theil_u, 4)}, directional accuracy ${fmt.fixed(v.directional_accuracy, 4)} vs up-rate ${fmt.fixed(v.up_rate, 4)}, DM p ${fmt.fixed(v.dm_p_value, 4)}.` : '');
+  const verdictText = (v) => (v.rule ? `${v.rule}: mean MASE ${fmt.fixed(v.mean_mase, 4)} (drift ${fmt.fixed(v.drift_mean_mase, 4)}`
+    + `${v.champion_model_id ? `, champion ${fmt.fixed(v.champion_mean_mase, 4)}` : ''}); at h=1 MASE ${fmt.fixed(v.mase, 4)}, DM p ${fmt.fixed(v.dm_p_value, 4)}; `
+    + `${v.significance || ''}.` : '');
 
   async function rollback(m) {
     const ok = await confirmDialog({ title: `Roll back ${m.ticker}?`, message: `The champion alias of ${m.ticker} · ${m.exchange} returns to the previous champion (or to none).`, confirmLabel: 'Roll back' });
